@@ -1,0 +1,56 @@
+"""The context object (`$$`): what a state can know about its execution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from segue.asl.timestamps import format_timestamp
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from segue.asl.outcomes import Json
+
+
+@dataclass(frozen=True)
+class ExecutionInfo:
+    """The execution-wide part of the context object."""
+
+    id: str
+    name: str
+    input: Json
+    start_time: datetime
+    state_machine_id: str
+    state_machine_name: str
+    role_arn: str = ""
+    redrive_count: int = 0
+
+
+def context_object(
+    execution: ExecutionInfo,
+    state: str,
+    entered: datetime,
+    retry_count: int = 0,
+    task_token: str | None = None,
+) -> dict[str, Json]:
+    """`$$` for one visit of `state`."""
+    context: dict[str, Json] = {
+        "Execution": {
+            "Id": execution.id,
+            "Input": execution.input,
+            "Name": execution.name,
+            "RoleArn": execution.role_arn,
+            "StartTime": format_timestamp(execution.start_time),
+            "RedriveCount": execution.redrive_count,
+        },
+        "State": {
+            "EnteredTime": format_timestamp(entered),
+            "Name": state,
+            "RetryCount": retry_count,
+        },
+        "StateMachine": {"Id": execution.state_machine_id, "Name": execution.state_machine_name},
+    }
+    if task_token is not None:
+        context["Task"] = {"Token": task_token}
+    return context

@@ -1,0 +1,82 @@
+"""Load a definition: parse, validate, and index its states by name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from segue.asl.diagnostics import Diagnostic, InvalidDefinitionError, from_pydantic
+from segue.asl.models import Definition, Machine, Map, Parallel, State
+from segue.asl.validate import check
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A valid definition with every state, at any depth, found by its (unique) name."""
+
+    definition: Definition
+    states: dict[str, State]
+
+    @classmethod
+    def from_definition(cls, definition: Definition) -> StateMachine:
+        return cls(definition, dict(_all_states(definition)))
+
+    def state(self, name: str) -> State:
+        """The state called `name`; KeyError if there is none."""
+        return self.states[name]
+
+    def branch(self, state: str, index: int) -> Machine:
+        """Branch `index` of a Parallel state, or the item processor of a Map state."""
+        found = self.states[state]
+        if isinstance(found, Parallel):
+            return found.branches[index]
+        assert isinstance(found, Map)
+        return found.processor
+
+
+def _all_states(machine: Machine) -> Iterator[tuple[str, State]]:
+    for name, state in machine.states.items():
+        yield name, state
+        for child in children(state):
+            yield from _all_states(child)
+
+
+def children(state: State) -> tuple[Machine, ...]:
+    """The sub-machines a state holds: Parallel branches, a Map's processor."""
+    if isinstance(state, Parallel):
+        return state.branches
+    if isinstance(state, Map):
+        return tuple(p for p in (state.item_processor, state.iterator) if p is not None)
+    return ()
+
+
+def diagnose(source: str | bytes | dict[str, Any]) -> tuple[Definition | None, list[Diagnostic]]:
+    """Parse and validate; the definition (when it parses) and every problem found."""
+    document: Any = source
+    if isinstance(source, str | bytes):
+        try:
+            document = json.loads(source)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return None, [Diagnostic("", "INVALID_JSON_DESCRIPTION", f"not valid JSON: {exc}")]
+    if not isinstance(document, dict) or not document:
+        return None, [Diagnostic("", "MISSING_DESCRIPTION", "the definition must be a JSON object")]
+    try:
+        definition = Definition.model_validate(document)
+    except ValidationError as exc:
+        structural = [from_pydantic(document, error) for error in exc.errors()]
+        return None, sorted(set(structural + check(document)))
+    return definition, sorted(set(check(document)))
+
+
+def load(source: str | bytes | dict[str, Any]) -> StateMachine:
+    """A ready StateMachine, or InvalidDefinitionError listing every problem."""
+    definition, diagnostics = diagnose(source)
+    if diagnostics or definition is None:
+        raise InvalidDefinitionError(diagnostics)
+    return StateMachine.from_definition(definition)

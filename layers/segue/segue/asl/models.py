@@ -1,0 +1,196 @@
+"""Typed models of a state machine definition (JSONPath flavour).
+
+Structure only: field names, types and the fields each state type accepts. The rules
+that span fields and states (targets, reachability, paths) live in `validate`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, NonNegativeInt, PositiveInt
+
+from segue.asl.rules import Model, Rule
+
+JSONPATH = "JSONPath"
+
+
+class Retrier(Model):
+    error_equals: tuple[str, ...] = Field(min_length=1)
+    interval_seconds: PositiveInt = 1
+    max_attempts: NonNegativeInt = 3
+    backoff_rate: float = Field(default=2.0, ge=1.0)
+    max_delay_seconds: PositiveInt | None = None
+    jitter_strategy: Literal["FULL", "NONE"] = "NONE"
+    comment: str | None = None
+
+
+class Catcher(Model):
+    error_equals: tuple[str, ...] = Field(min_length=1)
+    next: str
+    result_path: str | None = "$"
+    assign: dict[str, Any] | None = None
+    comment: str | None = None
+
+
+class _State(Model):
+    comment: str | None = None
+    query_language: Literal["JSONPath", "JSONata"] | None = None
+
+
+class _Flow(_State):
+    """States that move on to `Next` or `End`."""
+
+    next: str | None = None
+    end: bool | None = None
+
+
+class _Paths(Model):
+    input_path: str | None = "$"
+    output_path: str | None = "$"
+
+
+class _Errors(Model):
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+
+
+class Pass(_Flow, _Paths):
+    type: Literal["Pass"]
+    parameters: Any = None
+    result: Any = None
+    result_path: str | None = "$"
+    assign: dict[str, Any] | None = None
+
+
+class Task(_Flow, _Paths, _Errors):
+    type: Literal["Task"]
+    resource: str
+    parameters: Any = None
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = "$"
+    timeout_seconds: PositiveInt | None = None
+    timeout_seconds_path: str | None = None
+    heartbeat_seconds: PositiveInt | None = None
+    heartbeat_seconds_path: str | None = None
+    assign: dict[str, Any] | None = None
+    # Fields AWS accepts that segue refuses at validation (see validate.UNSUPPORTED).
+    credentials: Any = None
+    arguments: Any = None
+    output: Any = None
+
+
+class Choice(_State, _Paths):
+    type: Literal["Choice"]
+    choices: tuple[Rule, ...] = Field(min_length=1)
+    default: str | None = None
+    assign: dict[str, Any] | None = None
+
+
+class Wait(_Flow, _Paths):
+    type: Literal["Wait"]
+    seconds: NonNegativeInt | None = None
+    seconds_path: str | None = None
+    timestamp: str | None = None
+    timestamp_path: str | None = None
+    assign: dict[str, Any] | None = None
+
+
+class Succeed(_State, _Paths):
+    type: Literal["Succeed"]
+
+
+class Fail(_State):
+    type: Literal["Fail"]
+    error: str | None = None
+    error_path: str | None = None
+    cause: str | None = None
+    cause_path: str | None = None
+
+
+class Machine(Model):
+    """States and where to start: the top level, a Parallel branch, a Map's item processor."""
+
+    start_at: str
+    states: dict[str, State]
+    comment: str | None = None
+
+
+class Branch(Machine):
+    """One branch of a Parallel state."""
+
+
+class ProcessorConfig(Model):
+    mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
+    execution_type: Literal["STANDARD", "EXPRESS"] | None = None
+
+
+class Processor(Machine):
+    """What a Map state runs for each item."""
+
+    processor_config: ProcessorConfig | None = None
+
+
+class Parallel(_Flow, _Paths, _Errors):
+    type: Literal["Parallel"]
+    branches: tuple[Branch, ...] = Field(min_length=1)
+    parameters: Any = None
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = "$"
+    assign: dict[str, Any] | None = None
+    arguments: Any = None
+    output: Any = None
+
+
+class Map(_Flow, _Paths, _Errors):
+    type: Literal["Map"]
+    item_processor: Processor | None = None
+    iterator: Processor | None = None
+    items_path: str = "$"
+    item_selector: dict[str, Any] | None = None
+    parameters: dict[str, Any] | None = None
+    max_concurrency: NonNegativeInt | None = None
+    max_concurrency_path: str | None = None
+    tolerated_failure_count: NonNegativeInt | None = None
+    tolerated_failure_count_path: str | None = None
+    tolerated_failure_percentage: float | None = Field(default=None, ge=0, le=100)
+    tolerated_failure_percentage_path: str | None = None
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = "$"
+    assign: dict[str, Any] | None = None
+    # Distributed Map and JSONata fields, refused at validation (see validate.UNSUPPORTED).
+    item_reader: Any = None
+    item_batcher: Any = None
+    result_writer: Any = None
+    label: Any = None
+    items: Any = None
+    output: Any = None
+
+    @property
+    def processor(self) -> Processor:
+        """The item processor, whichever of the two spellings the definition used."""
+        processor = self.item_processor or self.iterator
+        assert processor is not None, "validated definitions always have one"
+        return processor
+
+
+State = Annotated[
+    Pass | Task | Choice | Wait | Succeed | Fail | Parallel | Map, Field(discriminator="type")
+]
+STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+
+
+class Definition(Machine):
+    """A whole state machine."""
+
+    version: str | None = None
+    timeout_seconds: PositiveInt | None = None
+    query_language: Literal["JSONPath", "JSONata"] | None = None
+
+
+Machine.model_rebuild()
+Branch.model_rebuild()
+Processor.model_rebuild()
+Parallel.model_rebuild()
+Map.model_rebuild()
+Definition.model_rebuild()

@@ -1,0 +1,364 @@
+"""The step interface: what one state does with its input. Pure; the engine keeps all state.
+
+`enter` answers for a state just entered: a transition, an end, a failure, a wait, a
+task to invoke, or branches to fan out. For the last two, the engine later reports the
+result through `complete`, which answers with a transition, an end, a failure or a retry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from segue.asl import errors
+from segue.asl.choice import first_match
+from segue.asl.errors import RuntimeFailure, StatesError
+from segue.asl.handling import handle
+from segue.asl.jsonpath import Scope, parse
+from segue.asl.models import Choice, Fail, Map, Parallel, Pass, Succeed, Task, Wait
+from segue.asl.outcomes import (
+    End,
+    FanOut,
+    Failed,
+    Invoke,
+    Next,
+    Outcome,
+    Result,
+    Runtime,
+    Settled,
+    Start,
+    Succeeded,
+    Visit,
+    WaitUntil,
+)
+from segue.asl.outcomes import Fail as Failure
+from segue.asl.payload import assign, expression, merge_result, render, select_input
+from segue.asl.timestamps import parse_timestamp, to_datetime
+from segue.asl.values import encoded_size, is_integer, is_number
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from segue.asl.machine import StateMachine
+    from segue.asl.models import State
+    from segue.asl.outcomes import Json
+
+
+def enter(machine: StateMachine, visit: Visit, runtime: Runtime) -> Outcome:
+    """What the state `visit.state` does when entered with `visit.input`."""
+    state = machine.state(visit.state)
+    try:
+        return _ENTER[type(state)](state, visit, runtime)
+    except RuntimeFailure as failure:
+        return _runtime_failure(visit, failure)
+    except StatesError as failure:
+        return _handle(state, visit, failure, runtime)
+
+
+def complete(
+    machine: StateMachine, visit: Visit, results: Result | tuple[Result, ...], runtime: Runtime
+) -> Settled:
+    """Where a Task (one result) or a Parallel or Map (a result per start) goes next."""
+    return _complete(machine.state(visit.state), visit, results, runtime)
+
+
+def _complete(
+    state: State, visit: Visit, results: Result | tuple[Result, ...], runtime: Runtime
+) -> Settled:
+    try:
+        result = _combine(state, visit, results)
+        if isinstance(result, Failed):
+            raise StatesError(result.error, result.cause)
+        return _finish(state, visit, result.output, runtime)
+    except RuntimeFailure as failure:
+        return _runtime_failure(visit, failure)
+    except StatesError as failure:
+        return _handle(state, visit, failure, runtime)
+
+
+def _runtime_failure(visit: Visit, failure: RuntimeFailure) -> Failure:
+    prefix = (
+        f"An error occurred while executing the state '{visit.state}' "
+        f"(entered at the event id #{visit.entered_event}). "
+    )
+    return Failure(failure.error, prefix + (failure.cause or ""))
+
+
+def _handle(state: State, visit: Visit, failure: StatesError, runtime: Runtime) -> Settled:
+    if isinstance(state, Task | Parallel | Map):
+        return handle(state.retry, state.catch, visit, failure, runtime.rng)
+    return Failure(failure.error, failure.cause)
+
+
+def _scope(visit: Visit, document: Json) -> Scope:
+    return Scope(document, visit.context, visit.variables)
+
+
+def _move(
+    state: Pass | Task | Wait | Parallel | Map | Choice,
+    output: Json,
+    assigned: Mapping[str, Json],
+    visit: Visit,
+    runtime: Runtime,
+    target: str | None = None,
+) -> Next | End:
+    """Apply OutputPath and the payload limit, then go to `target` (or the state's Next)."""
+    output = _within_limit(select_input(state.output_path, _scope(visit, output)), visit, runtime)
+    target = target or getattr(state, "next", None)
+    return Next(target, output, assigned) if target else End(output, assigned)
+
+
+def _within_limit(value: Json, visit: Visit, runtime: Runtime, source: str | None = None) -> Json:
+    """The value, or States.DataLimitExceeded naming `source` (the state, by default)."""
+    if encoded_size(value) > runtime.max_payload_bytes:
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{source or visit.state}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+    return value
+
+
+def _service(resource: str) -> str:
+    """The service a Task resource calls (`lambda` for both Lambda spellings), as AWS names it."""
+    parts = resource.split(":")
+    if resource.startswith("arn:") and len(parts) > 5 and parts[2] == "states" and not parts[3]:
+        return parts[5]
+    return parts[2] if resource.startswith("arn:") and len(parts) > 2 else resource
+
+
+def _effective_input(state: State, visit: Visit) -> Json:
+    return select_input(getattr(state, "input_path", "$"), _scope(visit, visit.input))
+
+
+def _pass(state: Pass, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    if state.parameters is not None:
+        effective = render(state.parameters, _scope(visit, effective), runtime.rng)
+    result = state.result if "result" in state.model_fields_set else effective
+    assigned = assign(state.assign, _scope(visit, result), runtime.rng)
+    return _move(state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime)
+
+
+def _choice(state: Choice, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    scope = _scope(visit, effective)
+    rule = first_match(state.choices, scope)
+    target = rule.next if rule is not None else state.default
+    if target is None:
+        raise StatesError(errors.NO_CHOICE_MATCHED, "No Matches!")
+    assigned = assign(state.assign, scope, runtime.rng)
+    if rule is not None and rule.assign:
+        assigned |= assign(rule.assign, scope, runtime.rng)
+    return _move(state, effective, assigned, visit, runtime, target)
+
+
+def _wait(state: Wait, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    scope = _scope(visit, effective)
+    if state.seconds is not None:
+        until = runtime.now + timedelta(seconds=state.seconds)
+    elif state.seconds_path is not None:
+        until = runtime.now + timedelta(seconds=_wait_seconds(state.seconds_path, scope))
+    else:
+        text = state.timestamp or parse(state.timestamp_path or "$").find(scope)
+        parsed = parse_timestamp(text)
+        if parsed is None:
+            raise RuntimeFailure(
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended "
+                f"offset date-time format string: {state.timestamp_path} == {text}"
+            )
+        until = to_datetime(parsed)
+    assigned = assign(state.assign, scope, runtime.rng)
+    return WaitUntil(until, _move(state, effective, assigned, visit, runtime))
+
+
+def _wait_seconds(path: str, scope: Scope) -> int:
+    value = parse(path).find(scope)
+    if not is_integer(value):
+        raise RuntimeFailure(
+            f"The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
+        )
+    if value < 0:
+        raise RuntimeFailure(f"The SecondsPath parameter references a negative value: {path} == {value}")
+    return int(value)
+
+
+def _succeed(state: Succeed, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    return End(select_input(state.output_path, _scope(visit, effective)))
+
+
+def _fail(state: Fail, visit: Visit, runtime: Runtime) -> Outcome:
+    scope = _scope(visit, visit.input)
+    error = _fail_field(state.error, state.error_path, "ErrorPath", scope, runtime)
+    cause = _fail_field(state.cause, state.cause_path, "CausePath", scope, runtime)
+    return Failure(error, cause)
+
+
+def _fail_field(
+    literal: str | None, path: str | None, name: str, scope: Scope, runtime: Runtime
+) -> str | None:
+    if path is None:
+        return literal
+    value = expression(path, scope, runtime.rng)
+    if not isinstance(value, str):
+        raise RuntimeFailure(f"The {name} '{path}' must reference a string, got {value!r}")
+    return value
+
+
+def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    if state.parameters is not None:
+        effective = render(state.parameters, _scope(visit, effective), runtime.rng)
+    scope = _scope(visit, visit.input)
+    return Invoke(
+        state.resource,
+        effective,
+        _seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSecondsPath", scope),
+        _seconds(state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath", scope),
+    )
+
+
+def _seconds(literal: int | None, path: str | None, name: str, scope: Scope) -> int | None:
+    if path is None:
+        return literal
+    value = parse(path).find(scope)
+    if not is_integer(value) or value <= 0:
+        raise RuntimeFailure(f"The {name} field must reference a positive integer: {path} == {value}")
+    return int(value)
+
+
+def _parallel(state: Parallel, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    if state.parameters is not None:
+        effective = render(state.parameters, _scope(visit, effective), runtime.rng)
+    return FanOut(tuple(Start(branch.start_at, effective) for branch in state.branches))
+
+
+def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
+    effective = _effective_input(state, visit)
+    scope = _scope(visit, effective)
+    items = parse(state.items_path).find(scope)
+    if not isinstance(items, list):
+        raise RuntimeFailure(
+            f"Invalid path '{state.items_path}': the ItemsPath must reference an array, "
+            f"got {type(items).__name__}"
+        )
+    selector = state.item_selector if state.item_selector is not None else state.parameters
+    start = state.processor.start_at
+    starts = tuple(
+        Start(start, _item_input(selector, effective, visit, index, item, runtime))
+        for index, item in enumerate(items)
+    )
+    concurrency = _concurrency(state, scope)
+    if not starts:
+        return _complete(state, visit, (), runtime)
+    return FanOut(starts, concurrency, *_tolerances(state, scope))
+
+
+def _item_input(
+    selector: Any, effective: Json, visit: Visit, index: int, item: Json, runtime: Runtime
+) -> Json:
+    if selector is None:
+        return item
+    context = {**visit.context, "Map": {"Item": {"Index": index, "Value": item}}}
+    return render(selector, Scope(effective, context, visit.variables), runtime.rng)
+
+
+def _concurrency(state: Map, scope: Scope) -> int:
+    if state.max_concurrency_path is None:
+        return state.max_concurrency or 0
+    value = parse(state.max_concurrency_path).find(scope)
+    number = _integer_like(value)
+    if number is None or number < 0:
+        raise RuntimeFailure(
+            f'The MaxConcurrencyPath field refers to value "{_shown(value)}" which is not a '
+            f"valid integer: {state.max_concurrency_path}"
+        )
+    return number
+
+
+def _integer_like(value: Json) -> int | None:
+    if is_integer(value):
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _shown(value: Json) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _tolerances(state: Map, scope: Scope) -> tuple[int | None, float | None]:
+    """ToleratedFailureCount and ToleratedFailurePercentage, their paths resolved."""
+    count = _tolerance(state.tolerated_failure_count, state.tolerated_failure_count_path, scope)
+    percentage = _tolerance(
+        state.tolerated_failure_percentage, state.tolerated_failure_percentage_path, scope
+    )
+    return (None if count is None else int(count)), percentage
+
+
+def _tolerance(literal: float | None, path: str | None, scope: Scope) -> float | None:
+    if path is None:
+        return literal
+    value = parse(path).find(scope)
+    if not is_number(value) or value < 0:
+        raise RuntimeFailure(
+            f"The value at {path} must be a non-negative number to set a failure tolerance, "
+            f"got {_shown(value)}"
+        )
+    return float(value)
+
+
+def _combine(state: State, visit: Visit, results: Result | tuple[Result, ...]) -> Result:
+    """One result for the state: a task's own, or the list of branch or item outputs."""
+    if not isinstance(results, tuple):
+        return results
+    failures = [result for result in results if isinstance(result, Failed)]
+    if not failures:
+        return Succeeded([_item_output(result) for result in results])
+    if not isinstance(state, Map):
+        return failures[0]
+    count, percentage = _tolerances(state, _scope(visit, _effective_input(state, visit)))
+    if count is None and percentage is None:
+        return failures[0]
+    if (count is not None and len(failures) <= count) or (
+        percentage is not None and len(failures) * 100 <= percentage * len(results)
+    ):
+        return Succeeded([_item_output(result) for result in results])
+    return Failed(
+        errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
+        f"{len(failures)} of {len(results)} items failed, over the tolerated failure threshold",
+    )
+
+
+def _item_output(result: Result) -> Json:
+    if isinstance(result, Succeeded):
+        return result.output
+    return {"Error": result.error, "Cause": result.cause}
+
+
+def _finish(state: State, visit: Visit, result: Json, runtime: Runtime) -> Next | End:
+    """ResultSelector, Assign, ResultPath, OutputPath: the tail every working state shares."""
+    assert isinstance(state, Task | Parallel | Map)
+    source = _service(state.resource) if isinstance(state, Task) else None
+    result = _within_limit(result, visit, runtime, source)
+    if state.result_selector is not None:
+        result = render(state.result_selector, _scope(visit, result), runtime.rng)
+    assigned = assign(state.assign, _scope(visit, result), runtime.rng)
+    return _move(state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime)
+
+
+_ENTER: dict[type, Any] = {
+    Pass: _pass,
+    Choice: _choice,
+    Wait: _wait,
+    Succeed: _succeed,
+    Fail: _fail,
+    Task: _task,
+    Parallel: _parallel,
+    Map: _map,
+}

@@ -1,0 +1,46 @@
+"""Small facts about JSON values that several parts of the interpreter need."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def is_number(value: Any) -> bool:
+    """True for JSON numbers (bool is not one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_integer(value: Any) -> bool:
+    """True for JSON numbers with no fractional part."""
+    return is_number(value) and float(value).is_integer()
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Equality as JSON means it: `true` is not `1`, and `1` is `1.0`."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if is_number(left) and is_number(right):
+        return bool(left == right)
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(json_equal, left, right))
+    return type(left) is type(right) and bool(left == right)
+
+
+def java_string(value: Any) -> str:
+    """How AWS's Java runtime prints a value inside States.Format: `{a=1, b=[x, y]}`."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={java_string(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(java_string(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def encoded_size(value: Any) -> int:
+    """Bytes of the value's compact UTF-8 JSON text, as payload limits count them."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))

@@ -1,0 +1,72 @@
+"""Reading the recorded cases in ../shared/asl-conformance (never copied into this repo)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from segue.asl import load
+from segue.asl.simulator import Execution, Simulator
+from tests.conformance.lambdas import run_task
+
+AWS_PAYLOAD_LIMIT = 256 * 1024
+
+
+def cases_dir() -> Path:
+    """Where the cases are: $SEGUE_CONFORMANCE_DIR, else ../shared beside the repository."""
+    configured = os.environ.get("SEGUE_CONFORMANCE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "shared" / "asl-conformance" / "cases"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    document: dict[str, Any]
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.document["in_scope"])
+
+    @property
+    def expects_aws_payload_limit(self) -> bool:
+        """Recorded against AWS's 256 KiB limit, which segue lifts to 10 MB."""
+        expected = self.document["expected"]
+        return "States.DataLimitExceeded" in json.dumps(expected)
+
+
+def load_cases() -> list[Case]:
+    directory = cases_dir()
+    return [
+        Case(path.stem, json.loads(path.read_text()))
+        for path in sorted(directory.glob("*.json"))
+    ]
+
+
+def run_case(case: Case, payload_limit: int | None = None) -> Execution:
+    """Validate the case's definition and run it on simulated time."""
+    machine = load(case.document["definition"])
+    simulator = Simulator(machine, tasks=run_task)
+    if payload_limit is not None:
+        simulator.max_payload_bytes = payload_limit
+    return simulator.run(case.document["input"], name=case.name[:80])
+
+
+def mismatches(case: Case, execution: Execution) -> list[str]:
+    """What differs from the recording; only the keys the recording has are compared."""
+    expected = case.document["expected"]
+    actual = {
+        "status": execution.status,
+        "output": execution.output,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    return [
+        f"{key}: expected {expected[key]!r}, got {actual[key]!r}"
+        for key in expected
+        if actual[key] != expected[key]
+    ]

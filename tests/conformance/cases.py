@@ -42,8 +42,7 @@ class Case:
 def load_cases() -> list[Case]:
     directory = cases_dir()
     return [
-        Case(path.stem, json.loads(path.read_text()))
-        for path in sorted(directory.glob("*.json"))
+        Case(path.stem, json.loads(path.read_text())) for path in sorted(directory.glob("*.json"))
     ]
 
 

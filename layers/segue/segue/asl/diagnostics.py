@@ -46,7 +46,9 @@ def from_pydantic(document: Any, error: ErrorDetails) -> Diagnostic:
     parts = _locate(document, error["loc"], dangling)
     if error["type"] == "extra_forbidden":
         owner = _owner(document, parts[:-1])
-        return Diagnostic(pointer(parts), "SCHEMA_VALIDATION_FAILED", f"'{parts[-1]}' is not a field of {owner}")
+        return Diagnostic(
+            pointer(parts), "SCHEMA_VALIDATION_FAILED", f"'{parts[-1]}' is not a field of {owner}"
+        )
     if error["type"] == "missing":
         field = error["loc"][-1]
         return Diagnostic(pointer(parts), "SCHEMA_VALIDATION_FAILED", f"'{field}' is required")

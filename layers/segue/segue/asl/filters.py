@@ -101,12 +101,14 @@ def _compare(left: Any, op: str, right: Any) -> bool:
         return not (same_kind and left == right)
     if not same_kind or not isinstance(left, int | float | str) or isinstance(left, bool):
         return False
-    return {
-        "<": left < right,
-        "<=": left <= right,
-        ">": left > right,
-        ">=": left >= right,
-    }[op]
+    return bool(
+        {
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
+        }[op]
+    )
 
 
 def parse_filter(text: str) -> Filter:

@@ -39,7 +39,9 @@ def retry_delay(retrier: Retrier, attempt: int, jitter: float) -> float:
 
 
 def plan_retry(
-    retriers: Sequence[Retrier], counts: tuple[int, ...], failure: errors.StatesError,
+    retriers: Sequence[Retrier],
+    counts: tuple[int, ...],
+    failure: errors.StatesError,
     rng: random.Random,
 ) -> Retry | None:
     """A Retry when the first retrier that takes `error` has attempts left, else None."""
@@ -65,7 +67,10 @@ def error_output(error: str | None, cause: str | None) -> dict[str, Json]:
 
 
 def plan_catch(
-    catchers: Sequence[Catcher], visit: Visit, error: str | None, cause: str | None,
+    catchers: Sequence[Catcher],
+    visit: Visit,
+    error: str | None,
+    cause: str | None,
     rng: random.Random,
 ) -> Next | None:
     """The transition of the first catcher that takes `error`, or None."""
@@ -82,8 +87,11 @@ def plan_catch(
 
 
 def handle(
-    retriers: Sequence[Retrier], catchers: Sequence[Catcher], visit: Visit,
-    failure: errors.StatesError, rng: random.Random,
+    retriers: Sequence[Retrier],
+    catchers: Sequence[Catcher],
+    visit: Visit,
+    failure: errors.StatesError,
+    rng: random.Random,
 ) -> Settled:
     """Retry, catch, or fail: what the spec does with an error a state raised."""
     retry = plan_retry(retriers, visit.retries, failure, rng)

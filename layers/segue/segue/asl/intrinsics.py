@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from segue.asl.errors import IntrinsicFailure
 from segue.asl.jsonpath import Json, JsonPath, PathSyntaxError, Scope, json_type, parse
-from segue.asl.values import is_integer, is_number, json_equal, java_string
+from segue.asl.values import is_integer, is_number, java_string, json_equal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -226,15 +226,18 @@ def _fail(name: str, detail: str) -> IntrinsicFailure:
     return IntrinsicFailure(f"Invalid arguments in States.{name}: {detail}")
 
 
+_KINDS: dict[str, Callable[[Json], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+    "integer": is_integer,
+    "number": is_number,
+}
+
+
 def _want(name: str, value: Json, kind: str) -> Json:
-    checks = {
-        "string": lambda v: isinstance(v, str),
-        "array": lambda v: isinstance(v, list),
-        "object": lambda v: isinstance(v, dict),
-        "integer": is_integer,
-        "number": is_number,
-    }
-    if not checks[kind](value):
+    """The argument, checked to be of `kind` (an integer comes back as an int)."""
+    if not _KINDS[kind](value):
         raise _fail(name, f"expected {kind}, got {json_type(value)} {json.dumps(value)[:100]}")
     return int(value) if kind == "integer" else value
 
@@ -352,7 +355,9 @@ def _json_merge(args: list[Json], _: random.Random | None) -> Json:
     left = _want("JsonMerge", args[0], "object")
     right = _want("JsonMerge", args[1], "object")
     if args[2] is not False:
-        raise _fail("JsonMerge", "only a shallow merge is supported: the third argument must be false")
+        raise _fail(
+            "JsonMerge", "only a shallow merge is supported: the third argument must be false"
+        )
     return {**left, **right}
 
 

@@ -110,8 +110,10 @@ class JsonPath:
         if self.root is Root.CONTEXT:
             return scope.context
         variables = scope.variables or {}
-        if self.variable not in variables:
-            raise PathFailure(f"Invalid path '{self.text}': The variable '{self.variable}' is not defined")
+        if self.variable is None or self.variable not in variables:
+            raise PathFailure(
+                f"Invalid path '{self.text}': The variable '{self.variable}' is not defined"
+            )
         return variables[self.variable]
 
     def _walk_definite(self, node: Json) -> Json:
@@ -198,7 +200,9 @@ def _children(node: Json, step: Step, scope: Scope) -> Iterator[Json]:
             yield from node[step.start : step.stop : step.step]
     elif isinstance(step, Union):
         for member in step.members:
-            yield from _children(node, Name(member) if isinstance(member, str) else Index(member), scope)
+            yield from _children(
+                node, Name(member) if isinstance(member, str) else Index(member), scope
+            )
     elif isinstance(step, DeepScan):
         yield from _deep_scan(node, step.target, scope)
     else:

@@ -95,7 +95,9 @@ class Simulator:
         self._events = 1
         deadline = self.machine.definition.timeout_seconds
         result = self.run_machine(self.machine.definition.start_at, input, {})
-        if deadline is not None and self.now > self._execution.start_time + timedelta(seconds=deadline):
+        if deadline is not None and self.now > self._execution.start_time + timedelta(
+            seconds=deadline
+        ):
             return Execution("TIMED_OUT", error=errors.TIMEOUT, ended=self.now)
         if isinstance(result, Succeeded):
             return Execution("SUCCEEDED", output=result.output, ended=self.now)
@@ -129,7 +131,8 @@ class Simulator:
             return complete(self.machine, visit, self._invoke(outcome), self._runtime())
         if isinstance(outcome, FanOut):
             results = tuple(
-                self.run_machine(start.state, start.input, visit.variables) for start in outcome.starts
+                self.run_machine(start.state, start.input, visit.variables)
+                for start in outcome.starts
             )
             return complete(self.machine, visit, results, self._runtime())
         return outcome

@@ -19,8 +19,8 @@ from segue.asl.jsonpath import Scope, parse
 from segue.asl.models import Choice, Fail, Map, Parallel, Pass, Succeed, Task, Wait
 from segue.asl.outcomes import (
     End,
-    FanOut,
     Failed,
+    FanOut,
     Invoke,
     Next,
     Outcome,
@@ -38,7 +38,7 @@ from segue.asl.timestamps import parse_timestamp, to_datetime
 from segue.asl.values import encoded_size, is_integer, is_number
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from segue.asl.machine import StateMachine
     from segue.asl.models import State
@@ -138,7 +138,9 @@ def _pass(state: Pass, visit: Visit, runtime: Runtime) -> Outcome:
         effective = render(state.parameters, _scope(visit, effective), runtime.rng)
     result = state.result if "result" in state.model_fields_set else effective
     assigned = assign(state.assign, _scope(visit, result), runtime.rng)
-    return _move(state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime)
+    return _move(
+        state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime
+    )
 
 
 def _choice(state: Choice, visit: Visit, runtime: Runtime) -> Outcome:
@@ -181,7 +183,9 @@ def _wait_seconds(path: str, scope: Scope) -> int:
             f"The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
         )
     if value < 0:
-        raise RuntimeFailure(f"The SecondsPath parameter references a negative value: {path} == {value}")
+        raise RuntimeFailure(
+            f"The SecondsPath parameter references a negative value: {path} == {value}"
+        )
     return int(value)
 
 
@@ -217,7 +221,9 @@ def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
         state.resource,
         effective,
         _seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSecondsPath", scope),
-        _seconds(state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath", scope),
+        _seconds(
+            state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath", scope
+        ),
     )
 
 
@@ -226,7 +232,9 @@ def _seconds(literal: int | None, path: str | None, name: str, scope: Scope) -> 
         return literal
     value = parse(path).find(scope)
     if not is_integer(value) or value <= 0:
-        raise RuntimeFailure(f"The {name} field must reference a positive integer: {path} == {value}")
+        raise RuntimeFailure(
+            f"The {name} field must reference a positive integer: {path} == {value}"
+        )
     return int(value)
 
 
@@ -349,10 +357,12 @@ def _finish(state: State, visit: Visit, result: Json, runtime: Runtime) -> Next 
     if state.result_selector is not None:
         result = render(state.result_selector, _scope(visit, result), runtime.rng)
     assigned = assign(state.assign, _scope(visit, result), runtime.rng)
-    return _move(state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime)
+    return _move(
+        state, merge_result(visit.input, result, state.result_path), assigned, visit, runtime
+    )
 
 
-_ENTER: dict[type, Any] = {
+_ENTER: dict[type, Callable[[Any, Visit, Runtime], Outcome]] = {
     Pass: _pass,
     Choice: _choice,
     Wait: _wait,

@@ -92,7 +92,9 @@ def _machines(machine: Any, parts: Parts) -> Iterator[tuple[Parts, dict[str, Any
             yield from _machines(state.get(key), (*base, key))
 
 
-def _check_machine(machine: dict[str, Any], parts: Parts, seen: dict[str, Parts]) -> list[Diagnostic]:
+def _check_machine(
+    machine: dict[str, Any], parts: Parts, seen: dict[str, Parts]
+) -> list[Diagnostic]:
     states = machine.get("States")
     if not isinstance(states, dict):
         return []
@@ -123,7 +125,11 @@ def _check_name(name: str, here: Parts, seen: dict[str, Parts]) -> list[Diagnost
         seen[name] = here
     if not 1 <= len(name) <= MAX_STATE_NAME:
         found.append(
-            Diagnostic(pointer(here), "INVALID_STATE_NAME", f"state names have 1 to {MAX_STATE_NAME} characters")
+            Diagnostic(
+                pointer(here),
+                "INVALID_STATE_NAME",
+                f"state names have 1 to {MAX_STATE_NAME} characters",
+            )
         )
     return found
 
@@ -161,9 +167,15 @@ def _check_transitions(
         has_next, ends = "Next" in state, state.get("End") is True
         if has_next == ends:
             detail = "has both 'Next' and 'End'" if has_next else "needs 'Next' or 'End': true"
-            found.append(Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", f"a {kind} state {detail}"))
+            found.append(
+                Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", f"a {kind} state {detail}")
+            )
         if state.get("End") is False:
-            found.append(Diagnostic(pointer((*here, "End")), "SCHEMA_VALIDATION_FAILED", "'End' can only be true"))
+            found.append(
+                Diagnostic(
+                    pointer((*here, "End")), "SCHEMA_VALIDATION_FAILED", "'End' can only be true"
+                )
+            )
     for index, rule in enumerate(_list(state.get("Choices"))):
         target = rule.get("Next") if isinstance(rule, dict) else None
         if isinstance(target, str) and target not in states:
@@ -177,22 +189,34 @@ def _check_transitions(
 
 def _check_exclusive(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
     return [
-        Diagnostic(pointer((*here, second)), "SCHEMA_VALIDATION_FAILED", f"use '{first}' or '{second}', not both")
+        Diagnostic(
+            pointer((*here, second)),
+            "SCHEMA_VALIDATION_FAILED",
+            f"use '{first}' or '{second}', not both",
+        )
         for first, second in _EXCLUSIVE
         if first in state and second in state
     ] + (
-        [Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", "a Map state needs an 'ItemProcessor'")]
+        [
+            Diagnostic(
+                pointer(here), "SCHEMA_VALIDATION_FAILED", "a Map state needs an 'ItemProcessor'"
+            )
+        ]
         if state.get("Type") == "Map" and "ItemProcessor" not in state and "Iterator" not in state
         else []
     )
 
 
 def _check_unsupported(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
-    found = [_unsupported((*here, field), what) for field, what in UNSUPPORTED.items() if field in state]
+    found = [
+        _unsupported((*here, field), what) for field, what in UNSUPPORTED.items() if field in state
+    ]
     if state.get("QueryLanguage") == "JSONata":
         found.append(_unsupported((*here, "QueryLanguage"), "the JSONata query language"))
     for key in ("ItemProcessor", "Iterator"):
-        config = state.get(key, {}).get("ProcessorConfig") if isinstance(state.get(key), dict) else None
+        config = (
+            state.get(key, {}).get("ProcessorConfig") if isinstance(state.get(key), dict) else None
+        )
         if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
             found.append(_unsupported((*here, key, "ProcessorConfig", "Mode"), "distributed Map"))
     return found
@@ -223,7 +247,11 @@ def _check_expression(value: Any, parts: Parts) -> list[Diagnostic]:
     if value is None:
         return []
     if not isinstance(value, str):
-        return [Diagnostic(pointer(parts), "INVALID_JSON_PATH", "expected a path or an intrinsic function")]
+        return [
+            Diagnostic(
+                pointer(parts), "INVALID_JSON_PATH", "expected a path or an intrinsic function"
+            )
+        ]
     if looks_like_call(value):
         try:
             parse_call(value)
@@ -243,7 +271,9 @@ def _check_expression(value: Any, parts: Parts) -> list[Diagnostic]:
 
 def _check_template(template: Any, parts: Parts, variables: bool = False) -> list[Diagnostic]:
     if isinstance(template, list):
-        return [d for index, item in enumerate(template) for d in _check_template(item, (*parts, index))]
+        return [
+            d for index, item in enumerate(template) for d in _check_template(item, (*parts, index))
+        ]
     if not isinstance(template, dict):
         return []
     found: list[Diagnostic] = []
@@ -252,7 +282,9 @@ def _check_template(template: Any, parts: Parts, variables: bool = False) -> lis
         name = key[:-2] if key.endswith(".$") else key
         if variables and not VARIABLE_NAME.fullmatch(name):
             found.append(
-                Diagnostic(pointer(here), "INVALID_VARIABLE_NAME", f"'{name}' is not a valid variable name")
+                Diagnostic(
+                    pointer(here), "INVALID_VARIABLE_NAME", f"'{name}' is not a valid variable name"
+                )
             )
         if key.endswith(".$"):
             found += _check_expression(value, here)
@@ -272,16 +304,28 @@ def _check_handlers(state: dict[str, Any], here: Parts, states: dict[str, Any]) 
             at = (*here, field, index, "ErrorEquals")
             if errors.ALL in names and len(names) > 1:
                 found.append(
-                    Diagnostic(pointer(at), "INVALID_ERROR_EQUALS", "'States.ALL' must be alone in its ErrorEquals")
+                    Diagnostic(
+                        pointer(at),
+                        "INVALID_ERROR_EQUALS",
+                        "'States.ALL' must be alone in its ErrorEquals",
+                    )
                 )
             if errors.ALL in names and index != len(handlers) - 1:
                 found.append(
-                    Diagnostic(pointer(at), "INVALID_ERROR_EQUALS", f"the {field} entry with 'States.ALL' must be last")
+                    Diagnostic(
+                        pointer(at),
+                        "INVALID_ERROR_EQUALS",
+                        f"the {field} entry with 'States.ALL' must be last",
+                    )
                 )
             if field == "Catch":
                 if isinstance(handler.get("ResultPath"), str):
-                    found += _check_path(handler["ResultPath"], (*here, field, index, "ResultPath"), reference=True)
-                found += _check_template(handler.get("Assign"), (*here, field, index, "Assign"), True)
+                    found += _check_path(
+                        handler["ResultPath"], (*here, field, index, "ResultPath"), reference=True
+                    )
+                found += _check_template(
+                    handler.get("Assign"), (*here, field, index, "Assign"), True
+                )
     return found
 
 
@@ -297,11 +341,17 @@ def _check_rule(rule: Any, here: Parts, top: bool) -> list[Diagnostic]:
         return []
     found: list[Diagnostic] = []
     if top and "Next" not in rule:
-        found.append(Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", "a choice rule needs 'Next'"))
+        found.append(
+            Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", "a choice rule needs 'Next'")
+        )
     for field in ("Next", "Assign"):
         if not top and field in rule:
             found.append(
-                Diagnostic(pointer((*here, field)), "SCHEMA_VALIDATION_FAILED", f"only top-level choice rules have '{field}'")
+                Diagnostic(
+                    pointer((*here, field)),
+                    "SCHEMA_VALIDATION_FAILED",
+                    f"only top-level choice rules have '{field}'",
+                )
             )
     found += _check_template(rule.get("Assign"), (*here, "Assign"), True)
     for key in ("And", "Or"):
@@ -352,7 +402,11 @@ def _check_wait(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
         )
     if "Timestamp" in state and not is_timestamp(state["Timestamp"]):
         found.append(
-            Diagnostic(pointer((*here, "Timestamp")), "INVALID_TIMESTAMP", "expected an ISO-8601 timestamp such as 2024-01-31T12:00:00Z")
+            Diagnostic(
+                pointer((*here, "Timestamp")),
+                "INVALID_TIMESTAMP",
+                "expected an ISO-8601 timestamp such as 2024-01-31T12:00:00Z",
+            )
         )
     return found
 
@@ -371,7 +425,11 @@ def _check_task(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if is_number(timeout) and is_number(heartbeat) and heartbeat >= timeout:
         found.append(
-            Diagnostic(pointer((*here, "HeartbeatSeconds")), "SCHEMA_VALIDATION_FAILED", "HeartbeatSeconds must be below TimeoutSeconds")
+            Diagnostic(
+                pointer((*here, "HeartbeatSeconds")),
+                "SCHEMA_VALIDATION_FAILED",
+                "HeartbeatSeconds must be below TimeoutSeconds",
+            )
         )
     return found
 
@@ -380,7 +438,11 @@ def _check_graph(states: dict[str, Any], start: Any, parts: Parts) -> list[Diagn
     edges = {name: set(_targets(state)) & states.keys() for name, state in states.items()}
     reached = _closure({start} & states.keys(), edges)
     found = [
-        Diagnostic(pointer((*parts, "States", name)), "UNREACHABLE_STATE", f"no path from StartAt reaches '{name}'")
+        Diagnostic(
+            pointer((*parts, "States", name)),
+            "UNREACHABLE_STATE",
+            f"no path from StartAt reaches '{name}'",
+        )
         for name in states
         if name not in reached
     ]
@@ -391,7 +453,11 @@ def _check_graph(states: dict[str, Any], start: Any, parts: Parts) -> list[Diagn
     ends = {name for name, state in states.items() if _is_terminal(state)}
     can_end = _closure(ends, reverse)
     found += [
-        Diagnostic(pointer((*parts, "States", name)), "MISSING_END_STATE", f"no path from '{name}' reaches an end")
+        Diagnostic(
+            pointer((*parts, "States", name)),
+            "MISSING_END_STATE",
+            f"no path from '{name}' reaches an end",
+        )
         for name in states
         if name in reached and name not in can_end
     ]
@@ -420,7 +486,9 @@ def _targets(state: Any) -> Iterator[str]:
 
 
 def _is_terminal(state: Any) -> bool:
-    return isinstance(state, dict) and (state.get("Type") in {"Succeed", "Fail"} or state.get("End") is True)
+    return isinstance(state, dict) and (
+        state.get("Type") in {"Succeed", "Fail"} or state.get("End") is True
+    )
 
 
 def _list(value: Any) -> list[Any]:
@@ -428,7 +496,9 @@ def _list(value: Any) -> list[Any]:
 
 
 def _missing_target(parts: Parts, target: str) -> Diagnostic:
-    return Diagnostic(pointer(parts), "MISSING_TRANSITION_TARGET", f"there is no state '{target}' here")
+    return Diagnostic(
+        pointer(parts), "MISSING_TRANSITION_TARGET", f"there is no state '{target}' here"
+    )
 
 
 def _unsupported(parts: Parts, what: str) -> Diagnostic:

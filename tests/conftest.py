@@ -31,3 +31,18 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         f"(and {extra} of {len(_passed) - len([n for n in _passed if n in in_scope])} "
         "out-of-scope cases, run at AWS's 256 KiB limit)"
     )
+
+
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=150, deadline=None)
+    settings.register_profile(
+        "soak", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_hypothesis_profiles()

@@ -30,7 +30,9 @@ def run(
             return TaskRun(outcome)
         return TaskRun(Succeeded(outcome))
 
-    return Simulator(load(definition), tasks=runner, **simulator).run({} if input is None else input)
+    return Simulator(load(definition), tasks=runner, **simulator).run(
+        {} if input is None else input
+    )
 
 
 def output_of(definition: dict[str, Any], input: Any = None, **kwargs: Any) -> Any:

@@ -11,7 +11,11 @@ from tests.unit.helpers import machine, output_of, run
 def choose(rule: dict, input: dict, default: bool = True):
     """Which branch a single rule sends `input` to: 'yes' or 'no' (the Default)."""
     states = {
-        "C": {"Type": "Choice", "Choices": [{**rule, "Next": "Yes"}], **({"Default": "No"} if default else {})},
+        "C": {
+            "Type": "Choice",
+            "Choices": [{**rule, "Next": "Yes"}],
+            **({"Default": "No"} if default else {}),
+        },
         "Yes": {"Type": "Pass", "Result": "yes", "End": True},
     }
     if default:
@@ -102,7 +106,12 @@ def test_and_or_not_combine_rules():
     rule = {
         "And": [
             {"Variable": "$.n", "NumericGreaterThanEquals": 20},
-            {"Or": [{"Variable": "$.t", "StringEquals": "a"}, {"Not": {"Variable": "$.t", "StringEquals": "b"}}]},
+            {
+                "Or": [
+                    {"Variable": "$.t", "StringEquals": "a"},
+                    {"Not": {"Variable": "$.t", "StringEquals": "b"}},
+                ]
+            },
         ]
     }
     assert answer(rule, {"n": 25, "t": "c"}) == "yes"
@@ -111,7 +120,9 @@ def test_and_or_not_combine_rules():
 
 
 def test_and_stops_before_a_comparison_on_a_missing_value():
-    rule = {"And": [{"Variable": "$.k", "IsPresent": True}, {"Variable": "$.k", "StringEquals": "x"}]}
+    rule = {
+        "And": [{"Variable": "$.k", "IsPresent": True}, {"Variable": "$.k", "StringEquals": "x"}]
+    }
     assert answer(rule, {}) == "no"
 
 

@@ -90,7 +90,9 @@ def test_runtime_errors_name_the_state_and_its_entry():
 
 def test_fail_state_takes_error_and_cause_from_literals_paths_or_intrinsics():
     literal = machine({"F": {"Type": "Fail", "Error": "E", "Cause": "C"}})
-    paths = machine({"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "States.Format('c={}', $.c)"}})
+    paths = machine(
+        {"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "States.Format('c={}', $.c)"}}
+    )
     assert (run(literal).error, run(literal).cause) == ("E", "C")
     execution = run(paths, {"e": "Boom", "c": 1})
     assert (execution.status, execution.error, execution.cause) == ("FAILED", "Boom", "c=1")
@@ -115,7 +117,11 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
         ({"Seconds": 90}, {}, START + timedelta(seconds=90)),
         ({"SecondsPath": "$.s"}, {"s": 30}, START + timedelta(seconds=30)),
         ({"Timestamp": "2024-01-02T00:00:00Z"}, {}, datetime(2024, 1, 2, tzinfo=UTC)),
-        ({"TimestampPath": "$.t"}, {"t": "2024-01-01T05:00:00+02:00"}, datetime(2024, 1, 1, 3, tzinfo=UTC)),
+        (
+            {"TimestampPath": "$.t"},
+            {"t": "2024-01-01T05:00:00+02:00"},
+            datetime(2024, 1, 1, 3, tzinfo=UTC),
+        ),
         ({"Timestamp": "2023-01-01T00:00:00Z"}, {}, START),
     ],
 )
@@ -145,7 +151,9 @@ def test_task_timeout_from_a_path_ends_a_slow_task_with_states_timeout():
     from segue.asl import Succeeded
     from segue.asl.simulator import TaskRun
 
-    definition = machine({"T": {"Type": "Task", "Resource": TASK, "TimeoutSecondsPath": "$.limit", "End": True}})
+    definition = machine(
+        {"T": {"Type": "Task", "Resource": TASK, "TimeoutSecondsPath": "$.limit", "End": True}}
+    )
     slow = {TASK: lambda _: TaskRun(Succeeded(1), seconds=10)}
     assert run(definition, {"limit": 5}, tasks=slow).error == "States.Timeout"
     assert run(definition, {"limit": 50}, tasks=slow).status == "SUCCEEDED"

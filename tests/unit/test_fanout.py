@@ -18,7 +18,10 @@ def test_parallel_gives_every_branch_the_same_input_and_joins_results_in_order()
                 "Type": "Parallel",
                 "Parameters": {"n.$": "$.n"},
                 "Branches": [
-                    {"StartAt": "A", "States": {"A": {"Type": "Pass", "OutputPath": "$.n", "End": True}}},
+                    {
+                        "StartAt": "A",
+                        "States": {"A": {"Type": "Pass", "OutputPath": "$.n", "End": True}},
+                    },
                     {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": "b", "End": True}}},
                 ],
                 "ResultPath": "$.results",
@@ -39,7 +42,10 @@ def test_a_failing_branch_fails_the_parallel_state_with_its_error():
                 "Type": "Parallel",
                 "Branches": [
                     {"StartAt": "Ok", "States": {"Ok": {"Type": "Succeed"}}},
-                    {"StartAt": "Bad", "States": {"Bad": {"Type": "Fail", "Error": "Broken", "Cause": "b"}}},
+                    {
+                        "StartAt": "Bad",
+                        "States": {"Bad": {"Type": "Fail", "Error": "Broken", "Cause": "b"}},
+                    },
                 ],
                 "Catch": [{"ErrorEquals": ["Broken"], "Next": "Caught"}],
                 "End": True,
@@ -61,14 +67,20 @@ def item_map(**fields):
                     "States": {
                         "Check": {
                             "Type": "Choice",
-                            "Choices": [{"Variable": "$.value", "NumericLessThan": 0, "Next": "Bad"}],
+                            "Choices": [
+                                {"Variable": "$.value", "NumericLessThan": 0, "Next": "Bad"}
+                            ],
                             "Default": "Good",
                         },
                         "Bad": {"Type": "Fail", "Error": "Negative"},
                         "Good": {"Type": "Pass", "OutputPath": "$.value", "End": True},
                     },
                 },
-                "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
+                "ItemSelector": {
+                    "value.$": "$$.Map.Item.Value",
+                    "index.$": "$$.Map.Item.Index",
+                    "tag.$": "$.tag",
+                },
                 "End": True,
                 **fields,
             }
@@ -77,9 +89,14 @@ def item_map(**fields):
 
 
 def test_map_runs_each_item_with_its_selector_and_keeps_order():
-    fan_out = enter(load(item_map(MaxConcurrency=2)), Visit("M", {"items": [5, 6], "tag": "t"}, {}), RUNTIME)
+    fan_out = enter(
+        load(item_map(MaxConcurrency=2)), Visit("M", {"items": [5, 6], "tag": "t"}, {}), RUNTIME
+    )
     assert isinstance(fan_out, FanOut) and fan_out.max_concurrency == 2
-    assert [s.input for s in fan_out.starts] == [{"value": 5, "index": 0, "tag": "t"}, {"value": 6, "index": 1, "tag": "t"}]
+    assert [s.input for s in fan_out.starts] == [
+        {"value": 5, "index": 0, "tag": "t"},
+        {"value": 6, "index": 1, "tag": "t"},
+    ]
     assert output_of(item_map(), {"items": [3, 1, 2], "tag": "t"}) == [3, 1, 2]
 
 
@@ -134,24 +151,44 @@ def test_variables_flow_forward_and_branches_read_but_do_not_leak_them():
                     "StartAt": "Inner",
                     "States": {
                         "Inner": {"Type": "Pass", "Assign": {"x": 99}, "Next": "Read"},
-                        "Read": {"Type": "Pass", "Parameters": {"x.$": "$x", "seen.$": "$seen"}, "End": True},
+                        "Read": {
+                            "Type": "Pass",
+                            "Parameters": {"x.$": "$x", "seen.$": "$seen"},
+                            "End": True,
+                        },
                     },
                 },
                 "ResultPath": "$.inner",
                 "Next": "After",
             },
-            "After": {"Type": "Pass", "Parameters": {"x.$": "$x", "inner.$": "$.inner"}, "End": True},
+            "After": {
+                "Type": "Pass",
+                "Parameters": {"x.$": "$x", "inner.$": "$.inner"},
+                "End": True,
+            },
         }
     )
-    assert output_of(definition, {"in": "i", "items": [0]}) == {"x": 1, "inner": [{"x": 99, "seen": "i"}]}
+    assert output_of(definition, {"in": "i", "items": [0]}) == {
+        "x": 1,
+        "inner": [{"x": 99, "seen": "i"}],
+    }
 
 
 def test_assignments_in_one_state_all_read_the_values_from_before_it():
     definition = machine(
         {
             "A": {"Type": "Pass", "Assign": {"v": 1}, "Next": "B"},
-            "B": {"Type": "Pass", "Assign": {"v": 2, "old.$": "$v"}, "OutputPath": "$v", "Next": "C"},
-            "C": {"Type": "Pass", "Parameters": {"v.$": "$v", "old.$": "$old", "b_saw.$": "$"}, "End": True},
+            "B": {
+                "Type": "Pass",
+                "Assign": {"v": 2, "old.$": "$v"},
+                "OutputPath": "$v",
+                "Next": "C",
+            },
+            "C": {
+                "Type": "Pass",
+                "Parameters": {"v.$": "$v", "old.$": "$old", "b_saw.$": "$"},
+                "End": True,
+            },
         }
     )
     assert output_of(definition) == {"v": 2, "old": 1, "b_saw": 1}
@@ -163,10 +200,21 @@ def test_choice_assign_adds_the_matched_rules_variables_to_the_states_own():
             "C": {
                 "Type": "Choice",
                 "Assign": {"route": "default", "always": True},
-                "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Assign": {"route": "one"}, "Next": "Out"}],
+                "Choices": [
+                    {
+                        "Variable": "$.n",
+                        "NumericEquals": 1,
+                        "Assign": {"route": "one"},
+                        "Next": "Out",
+                    }
+                ],
                 "Default": "Out",
             },
-            "Out": {"Type": "Pass", "Parameters": {"route.$": "$route", "always.$": "$always"}, "End": True},
+            "Out": {
+                "Type": "Pass",
+                "Parameters": {"route.$": "$route", "always.$": "$always"},
+                "End": True,
+            },
         }
     )
     assert output_of(definition, {"n": 1}) == {"route": "one", "always": True}

@@ -23,7 +23,9 @@ INPUT = {
 
 
 def call(text: str, seed: int = 7):
-    return evaluate(parse_call(text), Scope(INPUT, {"State": {"Name": "S"}}, {"v": "var"}), random.Random(seed))
+    return evaluate(
+        parse_call(text), Scope(INPUT, {"State": {"Name": "S"}}, {"v": "var"}), random.Random(seed)
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +70,7 @@ def test_functions_compute_what_the_spec_says(text, expected):
 
 
 def test_math_random_stays_in_range_and_a_seed_repeats_it():
-    values = {call(f"States.MathRandom(1, 4)", seed) for seed in range(50)}
+    values = {call("States.MathRandom(1, 4)", seed) for seed in range(50)}
     assert values <= {1, 2, 3} and len(values) == 3
     assert call("States.MathRandom(0, 1000, 42)", 1) == call("States.MathRandom(0, 1000, 42)", 2)
 
@@ -115,7 +117,9 @@ def test_bad_arguments_raise_intrinsic_failure(text):
 
 def test_strings_over_ten_thousand_characters_are_refused():
     with pytest.raises(IntrinsicFailure):
-        evaluate(parse_call("States.Base64Encode($.s)"), Scope({"s": "x" * 10_001}), random.Random())
+        evaluate(
+            parse_call("States.Base64Encode($.s)"), Scope({"s": "x" * 10_001}), random.Random()
+        )
 
 
 @pytest.mark.parametrize(
@@ -140,4 +144,7 @@ def test_malformed_calls_are_refused_at_parse_time(text):
 
 
 def test_nested_calls_and_paths_of_every_root_are_arguments():
-    assert call("States.Format('{}-{}-{}', States.ArrayLength($.items), $$.State.Name, $v)") == "6-S-var"
+    assert (
+        call("States.Format('{}-{}-{}', States.ArrayLength($.items), $$.State.Name, $v)")
+        == "6-S-var"
+    )

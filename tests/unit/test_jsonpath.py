@@ -79,7 +79,9 @@ def test_definite_paths_that_find_nothing_fail(path):
         select(path, SCOPE)
 
 
-@pytest.mark.parametrize("text", ["", "a.b", "$.a[", "$.a[1:2:0]", "$.a[?(@.x ==)]", "$.[x]", "$..", "$.a b"])
+@pytest.mark.parametrize(
+    "text", ["", "a.b", "$.a[", "$.a[1:2:0]", "$.a[?(@.x ==)]", "$.[x]", "$..", "$.a b"]
+)
 def test_malformed_paths_are_refused(text):
     with pytest.raises(PathSyntaxError):
         parse(text)

@@ -1,0 +1,293 @@
+"""Validation: every problem at once, each with a code and a JSON pointer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from segue.asl import InvalidDefinitionError, diagnose, load
+from tests.unit.helpers import machine
+
+OK = {"Type": "Pass", "End": True}
+
+
+def problems(definition) -> set[tuple[str, str]]:
+    return {(d.path, d.code) for d in diagnose(definition)[1]}
+
+
+def test_a_valid_definition_has_no_diagnostics():
+    assert diagnose(machine({"A": OK}))[1] == []
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        ("{not json", ("", "INVALID_JSON_DESCRIPTION")),
+        ("[]", ("", "MISSING_DESCRIPTION")),
+        ({"States": {"A": OK}}, ("/StartAt", "SCHEMA_VALIDATION_FAILED")),
+        ({"StartAt": "B", "States": {"A": OK}}, ("/StartAt", "MISSING_TRANSITION_TARGET")),
+        (machine({"A": {**OK, "Bogus": 1}}), ("/States/A/Bogus", "SCHEMA_VALIDATION_FAILED")),
+        (
+            machine({"A": {"Type": "Succeed", "ResultPath": "$"}}),
+            ("/States/A/ResultPath", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine({"A": {"Type": "Magic", "End": True}}),
+            ("/States/A/Type", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine({"A": {"Type": "Pass", "Next": "Z"}}),
+            ("/States/A/Next", "MISSING_TRANSITION_TARGET"),
+        ),
+        (machine({"A": {"Type": "Pass"}}), ("/States/A", "SCHEMA_VALIDATION_FAILED")),
+        (machine({"A": {**OK, "Next": "A"}}), ("/States/A", "SCHEMA_VALIDATION_FAILED")),
+        (machine({"A": OK, "B": OK}), ("/States/B", "UNREACHABLE_STATE")),
+        (
+            machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}),
+            ("/States/A", "MISSING_END_STATE"),
+        ),
+        (machine({"A": {**OK, "InputPath": "$.a["}}), ("/States/A/InputPath", "INVALID_JSON_PATH")),
+        (
+            machine({"A": {**OK, "ResultPath": "$.a[*]"}}),
+            ("/States/A/ResultPath", "INVALID_REFERENCE_PATH"),
+        ),
+        (
+            machine({"A": {**OK, "Parameters": {"x.$": "not a path"}}}),
+            ("/States/A/Parameters/x.$", "INVALID_JSON_PATH"),
+        ),
+        (
+            machine({"A": {**OK, "Parameters": {"x.$": 5}}}),
+            ("/States/A/Parameters/x.$", "INVALID_JSON_PATH"),
+        ),
+        (
+            machine({"A": {**OK, "Parameters": {"x": {"y.$": "States.Nope()"}}}}),
+            ("/States/A/Parameters/x/y.$", "INVALID_INTRINSIC_FUNCTION"),
+        ),
+        (
+            machine({"A": {**OK, "Assign": {"1bad": 1}}}),
+            ("/States/A/Assign/1bad", "INVALID_VARIABLE_NAME"),
+        ),
+        (
+            machine({"A": {"Type": "Task", "Resource": "lambda", "End": True}}),
+            ("/States/A/Resource", "INVALID_RESOURCE"),
+        ),
+        (machine({"A": {"Type": "Wait", "End": True}}), ("/States/A", "SCHEMA_VALIDATION_FAILED")),
+        (
+            machine({"A": {"Type": "Wait", "Seconds": 1, "Timestamp": "x", "End": True}}),
+            ("/States/A/Timestamp", "INVALID_TIMESTAMP"),
+        ),
+        (
+            machine({"A": {"Type": "Wait", "Seconds": -1, "End": True}}),
+            ("/States/A/Seconds", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine({"A": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}),
+            ("/States/A/ErrorPath", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine({"A": {"Type": "Choice", "Choices": []}}),
+            ("/States/A/Choices", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$.a", "StringEquals": "x"}],
+                        "Default": "B",
+                    },
+                    "B": OK,
+                }
+            ),
+            ("/States/A/Choices/0", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$.a", "NumericEquals": "1", "Next": "B"}],
+                    },
+                    "B": OK,
+                }
+            ),
+            ("/States/A/Choices/0/NumericEquals", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        "Type": "Choice",
+                        "Choices": [
+                            {"And": [{"Variable": "$.a", "IsNull": True, "Next": "B"}], "Next": "B"}
+                        ],
+                    },
+                    "B": OK,
+                }
+            ),
+            ("/States/A/Choices/0/And/0/Next", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {"A": {"Type": "Choice", "Choices": [{"Variable": "$.a", "Next": "B"}]}, "B": OK}
+            ),
+            ("/States/A/Choices/0", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Retry": [{"ErrorEquals": ["States.ALL", "X"]}],
+                    }
+                }
+            ),
+            ("/States/A/Retry/0/ErrorEquals", "INVALID_ERROR_EQUALS"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Catch": [
+                            {"ErrorEquals": ["States.ALL"], "Next": "A"},
+                            {"ErrorEquals": ["X"], "Next": "A"},
+                        ],
+                    }
+                }
+            ),
+            ("/States/A/Catch/0/ErrorEquals", "INVALID_ERROR_EQUALS"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Retry": [{"ErrorEquals": ["X"], "BackoffRate": 0.5}],
+                    }
+                }
+            ),
+            ("/States/A/Retry/0/BackoffRate", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "TimeoutSeconds": 5,
+                        "HeartbeatSeconds": 5,
+                    }
+                }
+            ),
+            ("/States/A/HeartbeatSeconds", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            {"QueryLanguage": "JSONata", **machine({"A": OK})},
+            ("/QueryLanguage", "UNSUPPORTED_FEATURE"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Credentials": {},
+                    }
+                }
+            ),
+            ("/States/A/Credentials", "UNSUPPORTED_FEATURE"),
+        ),
+        (
+            machine(
+                {"A": {**OK, "Type": "Map", "ItemReader": {}, "ItemProcessor": machine({"B": OK})}}
+            ),
+            ("/States/A/ItemReader", "UNSUPPORTED_FEATURE"),
+        ),
+        (
+            machine(
+                {
+                    "A": {
+                        **OK,
+                        "Type": "Map",
+                        "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+                            **machine({"B": OK}),
+                        },
+                    }
+                }
+            ),
+            ("/States/A/ItemProcessor/ProcessorConfig/Mode", "UNSUPPORTED_FEATURE"),
+        ),
+        (machine({"A": {**OK, "Type": "Map"}}), ("/States/A", "SCHEMA_VALIDATION_FAILED")),
+        (
+            machine({"A": {**OK, "Type": "Parallel", "Branches": [machine({"A": OK})]}}),
+            ("/States/A/Branches/0/States/A", "DUPLICATE_STATE_NAME"),
+        ),
+        (
+            machine({"A": {**OK, "Type": "Parallel", "Branches": [machine({"B": OK, "C": OK})]}}),
+            ("/States/A/Branches/0/States/C", "UNREACHABLE_STATE"),
+        ),
+        (machine({"x" * 81: OK}), ("/States/" + "x" * 81, "INVALID_STATE_NAME")),
+        (
+            machine({"a/b~c": {"Type": "Pass", "Next": "Z"}}),
+            ("/States/a~1b~0c/Next", "MISSING_TRANSITION_TARGET"),
+        ),
+    ],
+)
+def test_each_problem_is_reported_where_it_is(definition, expected):
+    assert expected in problems(definition)
+
+
+def test_every_problem_is_reported_at_once():
+    definition = machine(
+        {
+            "A": {"Type": "Pass", "Next": "Nowhere", "Extra": 1},
+            "B": {"Type": "Task", "Resource": "bad", "End": True, "InputPath": "$["},
+        }
+    )
+    assert {code for _, code in problems(definition)} >= {
+        "MISSING_TRANSITION_TARGET",
+        "SCHEMA_VALIDATION_FAILED",
+        "INVALID_RESOURCE",
+        "INVALID_JSON_PATH",
+        "UNREACHABLE_STATE",
+    }
+
+
+def test_load_raises_with_all_diagnostics_and_accepts_json_text():
+    assert load(json.dumps(machine({"A": OK}))).state("A").type == "Pass"
+    with pytest.raises(InvalidDefinitionError) as caught:
+        load(machine({"A": {"Type": "Pass", "Next": "B"}}))
+    assert [d.code for d in caught.value.diagnostics] == [
+        "MISSING_END_STATE",
+        "MISSING_TRANSITION_TARGET",
+    ]
+
+
+def test_diagnostics_have_the_api_shape():
+    diagnostic = diagnose(machine({"A": {**OK, "Next": "Z"}}))[1][0]
+    assert set(diagnostic.to_dict()) == {"code", "message", "path"}
+
+
+def test_legacy_iterator_and_parameters_are_accepted_for_map():
+    definition = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "Iterator": machine({"I": OK}),
+                "Parameters": {"v.$": "$$.Map.Item.Value"},
+                "End": True,
+            }
+        }
+    )
+    assert problems(definition) == set()

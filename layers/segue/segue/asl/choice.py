@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from segue.asl.errors import PathFailure, RuntimeFailure
-from segue.asl.jsonpath import Scope, parse
+from segue.asl.errors import RuntimeFailure
+from segue.asl.filters import ABSENT
+from segue.asl.jsonpath import Scope, find_or_absent
 from segue.asl.rules import And, Comparison, Not, Or, Rule
 from segue.asl.timestamps import parse_timestamp
 from segue.asl.values import is_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-
-_ABSENT = object()
 
 
 def first_match(rules: Sequence[Rule], scope: Scope) -> Rule | None:
@@ -33,19 +32,12 @@ def matches(rule: Rule, scope: Scope) -> bool:
     return _compare(rule, scope)
 
 
-def _lookup(path: str, scope: Scope) -> Any:
-    try:
-        return parse(path).find(scope)
-    except PathFailure:
-        return _ABSENT
-
-
 def _compare(rule: Comparison, scope: Scope) -> bool:
-    value = _lookup(rule.variable, scope)
+    value = find_or_absent(rule.variable, scope)
     operator = rule.operator
     if operator == "IsPresent":
-        return (value is not _ABSENT) is rule.value
-    if value is _ABSENT:
+        return (value is not ABSENT) is rule.value
+    if value is ABSENT:
         if operator.startswith("Is"):
             return False
         raise RuntimeFailure(f"Invalid path '{rule.variable}': no value to compare with {operator}")
@@ -53,8 +45,8 @@ def _compare(rule: Comparison, scope: Scope) -> bool:
         return bool(_TYPE_TESTS[operator](value)) is rule.value
     expected = rule.value
     if rule.is_path:
-        expected = _lookup(rule.value, scope)
-        if expected is _ABSENT:
+        expected = find_or_absent(rule.value, scope)
+        if expected is ABSENT:
             raise RuntimeFailure(f"Invalid path '{rule.value}' in {operator}: no value found")
         operator = operator.removesuffix("Path")
     return _COMPARATORS[operator](value, expected)

@@ -210,11 +210,16 @@ def _children(node: Json, step: Step, scope: Scope) -> Iterator[Json]:
         yield from (item for item in candidates if step.matches(item, scope.input, _resolve))
 
 
-def _resolve(text: str, base: Json) -> Json:
+def find_or_absent(text: str, scope: Scope) -> Json:
+    """The path's value in `scope`, or ABSENT when a definite path finds nothing."""
     try:
-        return parse(text).find(Scope(base))
+        return parse(text).find(scope)
     except PathFailure:
         return ABSENT
+
+
+def _resolve(text: str, base: Json) -> Json:
+    return find_or_absent(text, Scope(base))
 
 
 def _all_children(node: Json) -> Iterator[Json]:
@@ -229,11 +234,6 @@ def _deep_scan(node: Json, target: Name | Wildcard, scope: Scope) -> Iterator[Js
     for child in _all_children(node):
         if isinstance(child, dict | list):
             yield from _deep_scan(child, target, scope)
-
-
-def is_path(text: object) -> bool:
-    """True when `text` looks like a path (starts with `$`), valid or not."""
-    return isinstance(text, str) and text.startswith("$")
 
 
 @lru_cache(maxsize=4096)
@@ -272,20 +272,17 @@ def put(document: Json, path: JsonPath, value: Json) -> Json:
     return _put(document, path.steps, value, path)
 
 
-_ABSENT = object()
-
-
 def _put(node: Json, steps: tuple[Step, ...], value: Json, path: JsonPath) -> Json:
     if not steps:
         return value
     step, rest = steps[0], steps[1:]
     if isinstance(step, Name):
         # A missing intermediate object is created, as AWS does.
-        node = {} if node is _ABSENT else node
+        node = {} if node is ABSENT else node
         if not isinstance(node, dict):
             raise _match_failure(path, node)
         copy = dict(node)
-        copy[step.key] = _put(node.get(step.key, _ABSENT), rest, value, path)
+        copy[step.key] = _put(node.get(step.key, ABSENT), rest, value, path)
         return copy
     assert isinstance(step, Index)
     if not isinstance(node, list) or not -len(node) <= step.index < len(node):
@@ -353,9 +350,9 @@ class _Parser:
                 return parse_filter(inner[2:-1])
             except ValueError as exc:
                 raise self._error(str(exc)) from exc
-        members = self._members(inner)
         if ":" in inner and not inner.startswith(("'", '"')):
             return self._slice(inner)
+        members = self._members(inner)
         if len(members) == 1:
             only = members[0]
             return Name(only) if isinstance(only, str) else Index(only)
@@ -380,8 +377,6 @@ class _Parser:
         raise self._error("unclosed '['")
 
     def _members(self, inner: str) -> list[str | int]:
-        if ":" in inner and not inner.startswith(("'", '"')):
-            return []
         members: list[str | int] = []
         for raw in _split_members(inner):
             if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":

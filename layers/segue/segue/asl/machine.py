@@ -31,14 +31,6 @@ class StateMachine:
         """The state called `name`; KeyError if there is none."""
         return self.states[name]
 
-    def branch(self, state: str, index: int) -> Machine:
-        """Branch `index` of a Parallel state, or the item processor of a Map state."""
-        found = self.states[state]
-        if isinstance(found, Parallel):
-            return found.branches[index]
-        assert isinstance(found, Map)
-        return found.processor
-
 
 def _all_states(machine: Machine) -> Iterator[tuple[str, State]]:
     for name, state in machine.states.items():

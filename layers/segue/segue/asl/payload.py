@@ -51,13 +51,8 @@ def _compact(value: Json) -> str:
 
 
 def select_input(path: str | None, scope: Scope) -> Json:
-    """InputPath: `None` gives `{}`, otherwise the path's value."""
+    """InputPath or OutputPath: `None` gives `{}`, otherwise the path's value."""
     return {} if path is None else parse(path).find(scope)
-
-
-def select_output(path: str | None, scope: Scope) -> Json:
-    """OutputPath: `None` gives `{}`, otherwise the path's value."""
-    return select_input(path, scope)
 
 
 def merge_result(raw_input: Json, result: Json, result_path: str | None) -> Json:

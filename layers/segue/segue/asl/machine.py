@@ -72,3 +72,24 @@ def load(source: str | bytes | dict[str, Any]) -> StateMachine:
     if diagnostics or definition is None:
         raise InvalidDefinitionError(diagnostics)
     return StateMachine.from_definition(definition)
+
+
+def successors(state: State) -> set[str]:
+    """States one transition away, and the start states of the state's branches."""
+    targets = {getattr(state, "next", None), getattr(state, "default", None)}
+    targets |= {rule.next for rule in getattr(state, "choices", ())}
+    targets |= {catcher.next for catcher in getattr(state, "catch", ())}
+    targets |= {child.start_at for child in children(state)}
+    return {t for t in targets if t}
+
+
+def reachable(machine: StateMachine, starts: set[str]) -> set[str]:
+    """Every state that can be entered from `starts` (themselves included)."""
+    seen: set[str] = set()
+    todo = list(starts)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(successors(machine.state(name)))
+    return seen

@@ -1,0 +1,35 @@
+"""The `worker` function: runs the tokens named by work messages (SQS, partial failures)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+
+from segue.service.wiring import services
+from segue.store.queue import WorkMessage
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    """One message: a malformed body fails this record only (and ends in the DLQ)."""
+    services().worker.handle(WorkMessage.model_validate_json(record.body))
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    """SQS batch in; the ids of the records to retry out."""
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,433 @@
+"""The decider: from a head and what one token came to, the next head, its events and values.
+
+Pure: documents are read through a `Values` lookup (content-addressed, so it always
+answers the same), time comes in as `now`, and chance from a generator seeded by the
+execution, token and attempt, so re-deciding after a lost race gives the same answer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from segue.asl import Fail, Failed, FanOut, Next, Retry, Runtime, Succeeded, WaitUntil, complete
+from segue.asl.context import ExecutionInfo, context_object
+from segue.asl.outcomes import End, Visit
+from segue.asl.timestamps import format_timestamp, parse_timestamp, to_datetime
+from segue.engine import events as ev
+from segue.engine.events import Event
+from segue.engine.head import Head, Join, Status, Token, TokenStatus, is_terminal
+from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from segue.asl import Result, Settled, StateMachine
+    from segue.asl.outcomes import Json
+    from segue.engine.refs import Values
+
+ROOT_ARN = "arn:aws:states:local:000000000000"
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """What running a Task's resource did, for the history."""
+
+    resource: str
+    parameters: Json
+    started_at: datetime
+    ended_at: datetime
+    result: Result
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A new head, the events that lead to it and the documents it refers to."""
+
+    head: Head
+    events: tuple[Event, ...]
+    values: dict[str, Json]
+    dispatch: tuple[Token, ...]
+
+
+Advance = Next | End | Fail | Retry | FanOut | WaitUntil
+
+
+def begin(
+    machine: StateMachine,
+    *,
+    execution_id: str,
+    name: str,
+    state_machine: str,
+    revision: int,
+    input: Json,
+    now: datetime,
+) -> Decision:
+    """A new execution at StartAt, its first token READY."""
+    at = format_timestamp(now)
+    input_ref = ref_of(input)
+    start = machine.definition.start_at
+    token = Token("t1", start, TokenStatus.READY, input_ref, EMPTY_OBJECT, 2, at)
+    head = Head(
+        execution_id=execution_id,
+        name=name,
+        state_machine=state_machine,
+        revision=revision,
+        status=Status.RUNNING,
+        version=1,
+        next_seq=3,
+        next_token=2,
+        created_at=at,
+        updated_at=at,
+        input=input_ref,
+        vars=EMPTY_OBJECT,
+        tokens={token.id: token},
+    )
+    return Decision(head, start_events(head, start), _stored({input_ref: input}), (token,))
+
+
+def start_events(head: Head, start_at: str) -> tuple[Event, ...]:
+    """The first page (seq 1 and 2): derived from the head alone, so anyone can rewrite it."""
+    return (
+        Event(ev.EXECUTION_STARTED, head.created_at, None, {"input": head.input}),
+        Event(ev.STATE_ENTERED, head.created_at, start_at, {"input": head.input}),
+    )
+
+
+def instant(text: str) -> datetime:
+    """A timestamp this module wrote, read back."""
+    parsed = parse_timestamp(text)
+    if parsed is None:
+        raise ValueError(f"not a timestamp: {text!r}")
+    return to_datetime(parsed)
+
+
+def execution_info(head: Head, values: Values) -> ExecutionInfo:
+    """The execution part of the context object (`$$.Execution`, `$$.StateMachine`)."""
+    return ExecutionInfo(
+        id=f"{ROOT_ARN}:execution:{head.state_machine}:{head.name}",
+        name=head.name,
+        input=values(head.input),
+        start_time=instant(head.created_at),
+        state_machine_id=f"{ROOT_ARN}:stateMachine:{head.state_machine}",
+        state_machine_name=head.state_machine,
+    )
+
+
+def visit_of(head: Head, token: Token, values: Values) -> Visit:
+    """The pure interpreter's view of one token."""
+    context = context_object(
+        execution_info(head, values), token.state, instant(token.entered_at), token.attempt - 1
+    )
+    return Visit(
+        token.state,
+        values(token.input),
+        context,
+        values(token.vars),
+        token.retries,
+        token.entered,
+    )
+
+
+def runtime_for(head: Head, token: Token, now: datetime) -> Runtime:
+    """Time and a generator seeded by (execution, token, attempt): the same on every re-decide."""
+    return Runtime(now, random.Random(f"{head.execution_id}/{token.id}/{token.attempt}"))
+
+
+def lease(head: Head, token_id: str, owner: str, until: datetime) -> Head:
+    """The head with `token_id` leased to `owner` (as the store's claim does, conditionally)."""
+    token = head.tokens[token_id]
+    leased = replace(
+        token,
+        status=TokenStatus.LEASED,
+        fence=token.fence + 1,
+        owner=owner,
+        lease_until=format_timestamp(until),
+    )
+    return replace(head, tokens={**head.tokens, token_id: leased})
+
+
+def advance(
+    machine: StateMachine,
+    head: Head,
+    token_id: str,
+    outcome: Advance,
+    now: datetime,
+    values: Values,
+    task: TaskReport | None = None,
+) -> Decision:
+    """Apply what the token's state came to: move on, end, fail, retry, wait or fan out."""
+    draft = _Draft(machine, head, now, values)
+    token = head.tokens[token_id]
+    if task is not None:
+        draft.task_events(token, task)
+    draft.settle(token, outcome)
+    return draft.decision()
+
+
+@dataclass
+class _Draft:
+    """A decision being built; only `decision()` leaves this module."""
+
+    machine: StateMachine
+    head: Head
+    now: datetime
+    values: Values
+
+    def __post_init__(self) -> None:
+        self.at = format_timestamp(self.now)
+        self.tokens = dict(self.head.tokens)
+        self.joins = dict(self.head.joins)
+        self.events: list[Event] = []
+        self.stored: dict[str, Json] = {}
+        self.next_token = self.head.next_token
+        self.status = self.head.status
+        self.root_vars = self.head.vars
+        self.output = self.head.output
+        self.error: tuple[str | None, str | None] = (self.head.error, self.head.cause)
+
+    # Building blocks ---------------------------------------------------------------------
+
+    def ref(self, value: Json) -> str:
+        reference = ref_of(value)
+        if kind(reference) != INLINE:
+            self.stored[reference] = value
+        return reference
+
+    def event(self, type: str, state: str | None = None, **details: Json) -> None:
+        self.events.append(Event(type, self.at, state, details))
+
+    def new_token(self, state: str, input: Json, vars: str, join: str, branch: int) -> Token:
+        token_id = f"t{self.next_token}"
+        self.next_token += 1
+        input_ref = self.ref(input)
+        entered = self.head.next_seq + len(self.events)
+        self.event(ev.STATE_ENTERED, state, input=input_ref)
+        token = Token(token_id, state, TokenStatus.READY, input_ref, vars, entered, self.at)
+        token = replace(token, join=join, branch=branch)
+        self.tokens[token_id] = token
+        return token
+
+    def with_assigned(self, vars: str, assigned: dict[str, Json]) -> str:
+        return self.ref({**self.values(vars), **assigned}) if assigned else vars
+
+    def task_events(self, token: Token, task: TaskReport) -> None:
+        started, ended = format_timestamp(task.started_at), format_timestamp(task.ended_at)
+        params = self.ref(task.parameters)
+        details: dict[str, Json]
+        self.events.append(
+            Event(ev.TASK_SCHEDULED, started, token.state, {"resource": task.resource})
+        )
+        details = {"attempt": token.attempt, "parameters": params}
+        self.events.append(Event(ev.TASK_STARTED, started, token.state, details))
+        if isinstance(task.result, Succeeded):
+            details = {"output": self.ref(task.result.output)}
+            self.events.append(Event(ev.TASK_SUCCEEDED, ended, token.state, details))
+        else:
+            details = {"error": task.result.error, "cause": task.result.cause}
+            self.events.append(Event(ev.TASK_FAILED, ended, token.state, details))
+
+    # Settling one token ------------------------------------------------------------------
+
+    def settle(self, token: Token, outcome: Advance) -> None:
+        self.tokens.pop(token.id, None)
+        if isinstance(outcome, Next):
+            vars = self.with_assigned(token.vars, dict(outcome.assigned))
+            self.event(ev.STATE_EXITED, token.state, output=self.ref(outcome.input))
+            self.new_token(outcome.state, outcome.input, vars, token.join, token.branch)
+            self.track_root_vars(token, vars)
+        elif isinstance(outcome, End):
+            vars = self.with_assigned(token.vars, dict(outcome.assigned))
+            self.event(ev.STATE_EXITED, token.state, output=self.ref(outcome.output))
+            self.track_root_vars(token, vars)
+            self.finish(token, Succeeded(outcome.output))
+        elif isinstance(outcome, Fail):
+            self.finish(token, Failed(outcome.error, outcome.cause))
+        elif isinstance(outcome, Retry):
+            self.retry(token, outcome)
+        elif isinstance(outcome, WaitUntil):
+            self.wait(token, outcome)
+        else:
+            self.fan_out(token, outcome)
+
+    def track_root_vars(self, token: Token, vars: str) -> None:
+        if not token.join:
+            self.root_vars = vars
+
+    def retry(self, token: Token, retry: Retry) -> None:
+        ready_at = self.now + timedelta(seconds=retry.delay_seconds)
+        self.event(
+            ev.RETRY_SCHEDULED,
+            token.state,
+            error=retry.error,
+            cause=retry.cause,
+            delaySeconds=retry.delay_seconds,
+            attempt=token.attempt + 1,
+        )
+        self.tokens[token.id] = replace(
+            token,
+            status=TokenStatus.READY,
+            attempt=token.attempt + 1,
+            retries=retry.retries,
+            owner="",
+            lease_until="",
+            ready_at=format_timestamp(ready_at),
+        )
+
+    def wait(self, token: Token, wait: WaitUntil) -> None:
+        if wait.until <= self.now:
+            self.settle(token, wait.then)
+            return
+        then: Json = (
+            {"next": wait.then.state, "input": wait.then.input}
+            if isinstance(wait.then, Next)
+            else {"end": wait.then.output}
+        )
+        then["assigned"] = dict(wait.then.assigned)
+        due = format_timestamp(wait.until)
+        self.event(ev.WAIT_STARTED, token.state, dueAt=due)
+        self.tokens[token.id] = replace(
+            token,
+            status=TokenStatus.WAITING,
+            owner="",
+            lease_until="",
+            ready_at=due,
+            then=self.ref(then),
+        )
+
+    def fan_out(self, token: Token, fan_out: FanOut) -> None:
+        starts = [[start.state, start.input] for start in fan_out.starts]
+        tolerant = (
+            fan_out.tolerated_failure_count is not None
+            or fan_out.tolerated_failure_percentage is not None
+        )
+        parent = replace(token, status=TokenStatus.WAITING, owner="", lease_until="")
+        join = Join(parent, len(starts), self.ref(starts), 0, fan_out.max_concurrency, tolerant)
+        self.event(ev.FAN_OUT_STARTED, token.state, branches=len(starts))
+        first = len(starts) if not join.max_concurrency else min(join.max_concurrency, len(starts))
+        self.joins[join.id] = join
+        for _ in range(first):
+            self.launch(join.id)
+
+    def launch(self, join_id: str) -> None:
+        join = self.joins[join_id]
+        state, input = self.values(join.starts)[join.launched]
+        self.event(ev.BRANCH_STARTED, join.parent.state, index=join.launched)
+        self.new_token(state, input, join.parent.vars, join_id, join.launched)
+        self.joins[join_id] = replace(join, launched=join.launched + 1)
+
+    # Ends of branches and of the execution -----------------------------------------------
+
+    def finish(self, token: Token, result: Result) -> None:
+        if token.join:
+            self.branch_done(self.joins[token.join], token.branch, result)
+        elif isinstance(result, Succeeded):
+            self.status = Status.SUCCEEDED
+            self.output = self.ref(result.output)
+            self.event(ev.EXECUTION_SUCCEEDED, None, output=self.output)
+            self.drop_all()
+        else:
+            self.status = Status.FAILED
+            self.error = (result.error, result.cause)
+            self.event(ev.EXECUTION_FAILED, None, error=result.error, cause=result.cause)
+            self.drop_all()
+
+    def branch_done(self, join: Join, index: int, result: Result) -> None:
+        state = join.parent.state
+        if isinstance(result, Succeeded):
+            saved = "ok:" + self.ref(result.output)
+            self.event(ev.BRANCH_SUCCEEDED, state, index=index)
+        else:
+            saved = "err:" + self.ref({"error": result.error, "cause": result.cause})
+            self.event(ev.BRANCH_FAILED, state, index=index, error=result.error)
+        join = replace(join, results={**join.results, index: saved})
+        self.joins[join.id] = join
+        if isinstance(result, Failed) and not join.tolerant:
+            self.close_join(join, (result,))
+        elif len(join.results) == join.total:
+            ordered = tuple(self.result_of(join.results[i]) for i in range(join.total))
+            self.close_join(join, ordered)
+        elif join.launched < join.total:
+            self.launch(join.id)
+
+    def result_of(self, saved: str) -> Result:
+        tag, _, reference = saved.partition(":")
+        if tag == "ok":
+            return Succeeded(self.values(reference))
+        failure = self.values(reference)
+        return Failed(failure["error"], failure["cause"])
+
+    def close_join(self, join: Join, results: tuple[Result, ...]) -> None:
+        self.cancel_below(join.id)
+        del self.joins[join.id]
+        parent = join.parent
+        visit = visit_of(self.head, parent, self.values)
+        settled: Settled = complete(
+            self.machine, visit, results, runtime_for(self.head, parent, self.now)
+        )
+        self.settle(parent, settled)
+
+    def cancel_below(self, join_id: str) -> None:
+        """Drop every token and join still running under `join_id` (a branch failed)."""
+        for token in [t for t in self.tokens.values() if t.join == join_id]:
+            del self.tokens[token.id]
+            self.event(ev.BRANCH_CANCELLED, token.state, index=token.branch)
+        for inner in [j for j in self.joins.values() if j.parent.join == join_id]:
+            self.cancel_below(inner.id)
+            del self.joins[inner.id]
+
+    def drop_all(self) -> None:
+        self.tokens.clear()
+        self.joins.clear()
+
+    # The result --------------------------------------------------------------------------
+
+    def decision(self) -> Decision:
+        status = self.status if is_terminal(self.status) else _live_status(self.tokens)
+        head = replace(
+            self.head,
+            status=status,
+            version=self.head.version + 1,
+            next_seq=self.head.next_seq + len(self.events),
+            next_token=self.next_token,
+            updated_at=self.at,
+            vars=self.root_vars,
+            tokens=self.tokens,
+            joins=self.joins,
+            output=self.output,
+            error=self.error[0],
+            cause=self.error[1],
+        )
+        dispatch = tuple(
+            token
+            for token in self.tokens.values()
+            if _wants_message(token) and self.head.tokens.get(token.id) != token
+        )
+        return Decision(head, tuple(self.events), self.stored, dispatch)
+
+
+def _live_status(tokens: dict[str, Token]) -> Status:
+    if tokens and all(t.status is TokenStatus.WAITING for t in tokens.values()):
+        return Status.WAITING
+    return Status.RUNNING
+
+
+def _wants_message(token: Token) -> bool:
+    """READY tokens need a worker; a Wait state's token needs a wake-up at its time."""
+    return token.status is TokenStatus.READY or (
+        token.status is TokenStatus.WAITING and bool(token.then)
+    )
+
+
+def _stored(values: dict[str, Json]) -> dict[str, Json]:
+    return {ref: value for ref, value in values.items() if kind(ref) != INLINE}
+
+
+def resume_wait(token: Token, values: Values) -> Next | End:
+    """What a Wait state goes on to once its time has come."""
+    then = values(token.then)
+    if "next" in then:
+        return Next(then["next"], then["input"], then["assigned"])
+    return End(then["end"], then["assigned"])

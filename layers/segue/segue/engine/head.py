@@ -1,0 +1,168 @@
+"""The execution head: the latest checkpoint of one execution, kept small.
+
+A head holds the execution's status, a version bumped by every commit, the history
+sequence, and the frontier: one token per active branch position. Documents (inputs,
+outputs, variables) are held as references (`segue.engine.refs`), never inline copies
+of big values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+SCHEMA = 1
+"""Version of the persisted shape; bump it with a migration when the shape changes."""
+
+
+class Status(StrEnum):
+    """Execution status (API.md)."""
+
+    RUNNING = "RUNNING"
+    WAITING = "WAITING"
+    PAUSING = "PAUSING"
+    PAUSED = "PAUSED"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    TIMED_OUT = "TIMED_OUT"
+
+
+TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.TIMED_OUT})
+
+
+def is_terminal(status: Status) -> bool:
+    """True once an execution can change no more."""
+    return status in TERMINAL
+
+
+class TokenStatus(StrEnum):
+    """Where one branch position stands (DESIGN.md, Execution state)."""
+
+    READY = "READY"
+    LEASED = "LEASED"
+    WAITING = "WAITING"
+    PARKED = "PARKED"
+
+
+@dataclass(frozen=True)
+class Token:
+    """One visit of one state by one branch position."""
+
+    id: str
+    state: str
+    status: TokenStatus
+    input: str
+    vars: str
+    entered: int
+    entered_at: str
+    attempt: int = 1
+    retries: tuple[int, ...] = ()
+    fence: int = 0
+    owner: str = ""
+    lease_until: str = ""
+    ready_at: str = ""
+    then: str = ""
+    join: str = ""
+    branch: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if v != ""}
+        return data | {"status": str(self.status), "retries": list(self.retries)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Token:
+        values = {**_TOKEN_DEFAULTS, **data}
+        values["status"] = TokenStatus(values["status"])
+        values["retries"] = tuple(int(r) for r in values["retries"])
+        for name in ("attempt", "fence", "entered", "branch"):
+            values[name] = int(values[name])
+        return cls(**values)
+
+
+_TOKEN_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in fields(Token) if f.default is not f.default_factory
+}
+
+
+@dataclass(frozen=True)
+class Join:
+    """A Parallel or Map state waiting for its branches; `parent` is the state's own visit."""
+
+    parent: Token
+    total: int
+    starts: str
+    launched: int
+    max_concurrency: int
+    tolerant: bool
+    results: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.parent.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parent": self.parent.to_dict(),
+            "total": self.total,
+            "starts": self.starts,
+            "launched": self.launched,
+            "maxConcurrency": self.max_concurrency,
+            "tolerant": self.tolerant,
+            "results": {str(k): v for k, v in self.results.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Join:
+        return cls(
+            parent=Token.from_dict(data["parent"]),
+            total=int(data["total"]),
+            starts=data["starts"],
+            launched=int(data["launched"]),
+            max_concurrency=int(data["maxConcurrency"]),
+            tolerant=bool(data["tolerant"]),
+            results={int(k): v for k, v in data["results"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class Head:
+    """The latest committed checkpoint of one execution."""
+
+    execution_id: str
+    name: str
+    state_machine: str
+    revision: int
+    status: Status
+    version: int
+    next_seq: int
+    next_token: int
+    created_at: str
+    updated_at: str
+    input: str
+    vars: str
+    tokens: dict[str, Token] = field(default_factory=dict)
+    joins: dict[str, Join] = field(default_factory=dict)
+    output: str = ""
+    error: str | None = None
+    cause: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["status"] = str(self.status)
+        data["tokens"] = {k: t.to_dict() for k, t in self.tokens.items()}
+        data["joins"] = {k: j.to_dict() for k, j in self.joins.items()}
+        data["schema"] = SCHEMA
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Head:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["status"] = Status(values["status"])
+        for name in ("revision", "version", "next_seq", "next_token"):
+            values[name] = int(values[name])
+        values["tokens"] = {k: Token.from_dict(t) for k, t in data.get("tokens", {}).items()}
+        values["joins"] = {k: Join.from_dict(j) for k, j in data.get("joins", {}).items()}
+        return cls(**values)

@@ -1,0 +1,61 @@
+"""Value references: how a JSON document is named where it is stored.
+
+A document small enough to sit in the execution head is kept inline; bigger ones are
+content-addressed (the SHA-256 of their compact text), so writing the same document
+twice lands on the same key, and a key once written never changes meaning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from segue.asl.outcomes import Json
+
+INLINE_BYTES = 384
+"""Documents up to this size live inside the head (keeps the head small: write units)."""
+ITEM_BYTES = 64 * 1024
+"""Documents up to this size live in a DynamoDB item; above it, in the S3 payload bucket."""
+
+INLINE, ITEM, OBJECT = "i", "d", "s"
+
+
+def encode(value: Json) -> str:
+    """The compact JSON text every size and hash is computed from."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def ref_of(value: Json) -> str:
+    """The reference under which `value` is kept: `i:<json>`, `d:<sha256>` or `s:<sha256>`."""
+    text = encode(value)
+    size = len(text.encode("utf-8"))
+    if size <= INLINE_BYTES:
+        return f"{INLINE}:{text}"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{ITEM if size <= ITEM_BYTES else OBJECT}:{digest}"
+
+
+def kind(ref: str) -> str:
+    """Where a reference points: INLINE, ITEM or OBJECT."""
+    return ref[:1]
+
+
+def key(ref: str) -> str:
+    """The part after the kind: the inline text or the digest."""
+    return ref[2:]
+
+
+def inline_value(ref: str) -> Json:
+    """The document of an inline reference."""
+    return json.loads(key(ref))
+
+
+class Values(Protocol):
+    """Reads documents by reference (content-addressed, so the answer never changes)."""
+
+    def __call__(self, ref: str) -> Any: ...
+
+
+EMPTY_OBJECT = ref_of({})

@@ -1,0 +1,41 @@
+"""Request bodies of the HTTP API, checked before anything is stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from segue.service.errors import BadRequestError
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class RegisterBody(_Request):
+    name: str
+    definition: dict[str, Any] | str
+
+
+class StartBody(_Request):
+    state_machine: str = Field(alias="stateMachine")
+    input: Any = Field(default_factory=dict)
+    name: str | None = None
+    pause_before: list[str] = Field(default_factory=list, alias="pauseBefore")
+
+
+def parse(model: type[Body], text: str) -> Body:
+    """The body as `model`; BadRequestError for malformed JSON or a wrong shape."""
+    if not text.strip():
+        raise BadRequestError("the request needs a JSON body")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequestError(f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise BadRequestError("the body must be a JSON object")
+    return model.model_validate(document)

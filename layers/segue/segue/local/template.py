@@ -1,0 +1,161 @@
+"""Creates the resources `template.yaml` declares, on moto: one source of truth.
+
+Only what the local stack needs is understood: tables, queues (with their redrive
+policies), buckets and SAM functions with their SQS and Api events. Intrinsics are
+resolved to the local physical names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+PREFIX = "segue-local"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A SAM function: its handler (`path/to/app.py:handler`) and SQS event sources."""
+
+    logical_id: str
+    name: str
+    handler: str
+    queues: tuple[tuple[str, int], ...]
+    api: bool
+    environment: dict[str, str]
+
+
+@dataclass
+class Stack:
+    """The local stack's resources by logical id: names, queue URLs and ARNs."""
+
+    root: Path
+    refs: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    queue_names: dict[str, str] = field(default_factory=dict)
+    functions: list[Function] = field(default_factory=list)
+
+    def resolve(self, value: Any) -> Any:
+        """A template value with Ref and Fn::GetAtt made local."""
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self.refs.get(argument, argument)
+            if key == "Fn::GetAtt":
+                logical, attribute = argument if isinstance(argument, list) else argument.split(".")
+                if attribute == "Arn":
+                    return self.arns[logical]
+                if attribute == "QueueName":
+                    return self.queue_names[logical]
+                raise ValueError(f"the local stack cannot resolve {attribute} of {logical}")
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    """The template as plain data (this project writes intrinsics in their long form)."""
+    document: dict[str, Any] = yaml.safe_load(path.read_text())
+    return document
+
+
+def create_stack(path: Path, client: Callable[[str], Any]) -> Stack:
+    """Create every table, queue and bucket of the template; describe its functions."""
+    template = read_template(path)
+    stack = Stack(root=path.parent)
+    resources: dict[str, Any] = template["Resources"]
+    ordered = sorted(resources.items(), key=lambda item: _creation_order(item[1]))
+    for logical_id, resource in ordered:
+        creator = _CREATORS.get(resource["Type"])
+        if creator is not None:
+            creator(stack, logical_id, resource.get("Properties", {}), client)
+    environment = template.get("Globals", {}).get("Function", {}).get("Environment", {})
+    shared = {k: str(stack.resolve(v)) for k, v in environment.get("Variables", {}).items()}
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            stack.functions.append(_function(stack, logical_id, resource["Properties"], shared))
+    return stack
+
+
+def _creation_order(resource: dict[str, Any]) -> int:
+    """Queues that others redrive to first, so their ARNs can be resolved."""
+    if resource["Type"] == "AWS::SQS::Queue":
+        return 1 if "RedrivePolicy" in resource.get("Properties", {}) else 0
+    return 2
+
+
+def _table(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    name = f"{PREFIX}-{logical_id}"
+    dynamodb = client("dynamodb")
+    request = {
+        key: props[key]
+        for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+        if key in props
+    }
+    if name not in dynamodb.list_tables().get("TableNames", []):
+        dynamodb.create_table(TableName=name, **request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    stack.refs[logical_id] = name
+    stack.arns[logical_id] = f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"
+
+
+def _queue(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    name = f"{PREFIX}-{logical_id}"
+    attributes: dict[str, str] = {
+        key: str(props[key])
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+        if key in props
+    }
+    if "RedrivePolicy" in props:
+        attributes["RedrivePolicy"] = json.dumps(stack.resolve(props["RedrivePolicy"]))
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    stack.refs[logical_id] = url
+    stack.queue_names[logical_id] = name
+    stack.arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+
+
+def _bucket(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    name = f"{PREFIX}-{logical_id}".lower()
+    client("s3").create_bucket(Bucket=name)
+    stack.refs[logical_id] = name
+    stack.arns[logical_id] = f"arn:aws:s3:::{name}"
+
+
+def _function(
+    stack: Stack, logical_id: str, props: dict[str, Any], shared: dict[str, str]
+) -> Function:
+    module, _, attribute = props["Handler"].rpartition(".")
+    path = stack.root / props["CodeUri"] / (module.replace(".", "/") + ".py")
+    queues: list[tuple[str, int]] = []
+    api = False
+    for event in props.get("Events", {}).values():
+        if event["Type"] == "SQS":
+            arn = stack.resolve(event["Properties"]["Queue"])
+            logical = next(k for k, v in stack.arns.items() if v == arn)
+            queues.append((stack.refs[logical], int(event["Properties"].get("BatchSize", 10))))
+        api = api or event["Type"] == "Api"
+    own = props.get("Environment", {}).get("Variables", {})
+    environment = shared | {k: str(stack.resolve(v)) for k, v in own.items()}
+    name = str(props.get("FunctionName", logical_id))
+    return Function(logical_id, name, f"{path}:{attribute}", tuple(queues), api, environment)
+
+
+_CREATORS: dict[str, Callable[[Stack, str, dict[str, Any], Any], None]] = {
+    "AWS::DynamoDB::Table": _table,
+    "AWS::SQS::Queue": _queue,
+    "AWS::S3::Bucket": _bucket,
+}

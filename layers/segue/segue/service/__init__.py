@@ -1,0 +1,1 @@
+"""The imperative shell: load, decide, commit, dispatch. Handlers call one function here."""

@@ -1,0 +1,99 @@
+"""The inspection document of API.md, built from a head and its committed history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from segue.asl.machine import reachable
+from segue.engine import events as ev
+from segue.engine.head import is_terminal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from segue.asl import StateMachine
+    from segue.engine.head import Head, Token
+    from segue.store.dynamo import Page
+
+
+def inspection_document(
+    head: Head, machine: StateMachine, pages: list[Page], values: Callable[[str], Any]
+) -> dict[str, Any]:
+    """Current, completed and pending states, variables, waits and the latest checkpoint."""
+    completed, entered = _completed(pages, values)
+    current = [_current(t) for t in head.tokens.values()]
+    current += [_current(j.parent) | {"branches": _branches(j)} for j in head.joins.values()]
+    document: dict[str, Any] = {
+        "executionId": head.execution_id,
+        "stateMachine": head.state_machine,
+        "revision": head.revision,
+        "name": head.name,
+        "status": str(head.status),
+        "input": values(head.input),
+        "currentStates": current,
+        "completedStates": completed,
+        "pendingStates": _pending(head, machine, entered),
+        "variables": values(head.vars),
+        "pause": None,
+        "waits": [_wait(t) for t in head.tokens.values() if t.then],
+        "checkpoint": {"version": head.version, "at": head.updated_at},
+        "createdAt": head.created_at,
+        "updatedAt": head.updated_at,
+    }
+    if head.output:
+        document["output"] = values(head.output)
+    if head.error is not None or head.cause is not None:
+        document["error"], document["cause"] = head.error, head.cause
+    return document
+
+
+def _current(token: Token) -> dict[str, Any]:
+    return {
+        "name": token.state,
+        "token": token.id,
+        "status": str(token.status),
+        "since": token.entered_at,
+        "attempt": token.attempt,
+    }
+
+
+def _branches(join: Any) -> dict[str, int]:
+    return {"total": join.total, "started": join.launched, "finished": len(join.results)}
+
+
+def _wait(token: Token) -> dict[str, Any]:
+    return {"kind": "timer", "state": token.state, "dueAt": token.ready_at}
+
+
+def _completed(
+    pages: list[Page], values: Callable[[str], Any]
+) -> tuple[list[dict[str, Any]], set[str]]:
+    entered_at: dict[str, str] = {}
+    attempts: dict[str, int] = {}
+    completed: list[dict[str, Any]] = []
+    for page in pages:
+        for event in page.events:
+            state = event.state or ""
+            if event.type == ev.STATE_ENTERED:
+                entered_at[state] = event.timestamp
+                attempts[state] = 0
+            elif event.type == ev.TASK_STARTED:
+                attempts[state] = attempts.get(state, 0) + 1
+            elif event.type == ev.STATE_EXITED:
+                completed.append(
+                    {
+                        "name": state,
+                        "output": values(event.details["output"]),
+                        "enteredAt": entered_at.get(state),
+                        "exitedAt": event.timestamp,
+                        "attempts": max(1, attempts.get(state, 0)),
+                    }
+                )
+    return completed, set(entered_at)
+
+
+def _pending(head: Head, machine: StateMachine, entered: set[str]) -> list[str]:
+    if is_terminal(head.status):
+        return []
+    active = {t.state for t in head.tokens.values()} | {j.parent.state for j in head.joins.values()}
+    return sorted(reachable(machine, active) - entered - active)

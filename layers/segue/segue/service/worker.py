@@ -1,0 +1,181 @@
+"""The step protocol (DESIGN.md): claim a token, run its state, commit, dispatch.
+
+Cheap states, and further states within a time budget, run inline: the commit that
+ends one state leases the next token to this worker in the same write.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from segue.asl import Invoke, complete, enter
+from segue.asl.models import Task
+from segue.asl.timestamps import format_timestamp
+from segue.engine.decider import (
+    Advance,
+    Decision,
+    TaskReport,
+    advance,
+    instant,
+    lease,
+    resume_wait,
+    runtime_for,
+    visit_of,
+)
+from segue.engine.head import Head, Token, TokenStatus
+from segue.store.errors import ConflictError
+from segue.store.queue import WorkMessage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from segue.service.machines import Machines
+    from segue.store.dynamo import ExecutionStore
+    from segue.store.queue import WorkQueue
+    from segue.store.values import DocumentStore
+    from segue.tasks.resources import Resources
+
+log = logging.getLogger("segue.worker")
+
+LEASE = timedelta(minutes=15)
+COMMIT_TRIES = 50
+
+
+@dataclass
+class Worker:
+    """Runs tokens for one worker process (its `owner` name fences its leases)."""
+
+    store: ExecutionStore
+    documents: DocumentStore
+    queue: WorkQueue
+    machines: Machines
+    resources: Resources
+    owner: str
+    clock: Callable[[], datetime]
+    inline_seconds: float = 5.0
+
+    def handle(self, message: WorkMessage) -> None:
+        """Run the token a work message names, and whatever follows it inline."""
+        now = self.clock()
+        if message.not_before is not None and message.not_before > now:
+            self.queue.send([message], now)  # SQS delays 15 minutes at most: wait again
+            return
+        head = self.store.claim(
+            message.execution_id,
+            message.token,
+            message.attempt,
+            self.owner,
+            format_timestamp(now + LEASE),
+            format_timestamp(now),
+        )
+        if head is None:
+            log.info("stale work message dropped: %s", message.body())
+            return
+        deadline = time.monotonic() + self.inline_seconds
+        token_id: str | None = message.token
+        while token_id is not None:
+            head, token_id = self._step(head, token_id, deadline)
+
+    def _step(self, head: Head, token_id: str, deadline: float) -> tuple[Head, str | None]:
+        token = head.tokens[token_id]
+        machine = self.machines.get(head.state_machine, head.revision)
+        values = self.documents.reader(head.execution_id)
+        task: TaskReport | None = None
+        outcome: Advance
+        if token.then:
+            outcome = resume_wait(token, values)
+        else:
+            visit = visit_of(head, token, values)
+            entered = enter(machine, visit, runtime_for(head, token, self.clock()))
+            if isinstance(entered, Invoke):
+                started = self.clock()
+                result = self.resources.run(entered)
+                ended = self.clock()
+                task = TaskReport(entered.resource, entered.parameters, started, ended, result)
+                outcome = complete(machine, visit, result, runtime_for(head, token, ended))
+            else:
+                outcome = entered
+        return self._commit(head, token, outcome, task, deadline)
+
+    def _commit(
+        self, head: Head, token: Token, outcome: Advance, task: TaskReport | None, deadline: float
+    ) -> tuple[Head, str | None]:
+        machine = self.machines.get(head.state_machine, head.revision)
+        writer = f"{token.id}.{head.tokens[token.id].fence}"
+        for attempt in range(COMMIT_TRIES):
+            now = self.clock()
+            values = self.documents.reader(head.execution_id)
+            decision = advance(machine, head, token.id, outcome, now, values, task)
+            decision, kept = self._keep_one(decision, machine_cheap(machine, decision), deadline)
+            self.documents.put_many(head.execution_id, decision.values)
+            try:
+                committed = self.store.commit(head, decision, writer, now)
+            except ConflictError:
+                fresh = self.store.get_head(head.execution_id)
+                if fresh is None or not _still_ours(fresh, head.tokens[token.id], self.owner):
+                    log.warning("lease of %s/%s lost; result dropped", head.execution_id, token.id)
+                    return head, None
+                head = fresh
+                time.sleep(min(0.5, 0.01 * 2**attempt))
+                continue
+            self._dispatch(decision, kept, now)
+            return committed, kept
+        raise RuntimeError(f"could not commit {head.execution_id}/{token.id}: too much contention")
+
+    def _keep_one(
+        self, decision: Decision, cheap: set[str], deadline: float
+    ) -> tuple[Decision, str | None]:
+        """Lease one new READY token to ourselves, to run inline, if it is due and time allows."""
+        due = [t for t in decision.dispatch if t.status is TokenStatus.READY and not t.ready_at]
+        chosen = next((t for t in due if t.id in cheap), None)
+        if chosen is None and due and time.monotonic() < deadline:
+            chosen = due[0]
+        if chosen is None:
+            return decision, None
+        now = self.clock()
+        head = lease(decision.head, chosen.id, self.owner, now + LEASE)
+        rest = tuple(t for t in decision.dispatch if t.id != chosen.id)
+        return replace(decision, head=head, dispatch=rest), chosen.id
+
+    def _dispatch(self, decision: Decision, kept: str | None, now: datetime) -> None:
+        messages = [
+            WorkMessage(
+                execution_id=decision.head.execution_id,
+                token=t.id,
+                attempt=t.attempt,
+                not_before=instant(t.ready_at) if t.ready_at else None,
+            )
+            for t in decision.dispatch
+            if t.id != kept
+        ]
+        if messages:
+            self.queue.send(messages, now)
+
+
+def machine_cheap(machine: object, decision: Decision) -> set[str]:
+    """Tokens whose state does no outside work (anything but a Task)."""
+    from segue.asl import StateMachine
+
+    assert isinstance(machine, StateMachine)
+    return {t.id for t in decision.dispatch if not isinstance(machine.state(t.state), Task)}
+
+
+def _still_ours(head: Head, token: Token, owner: str) -> bool:
+    current = head.tokens.get(token.id)
+    return (
+        current is not None
+        and current.status is TokenStatus.LEASED
+        and current.owner == owner
+        and current.fence == token.fence
+    )
+
+
+def wall_clock() -> datetime:
+    """The real time, in UTC."""
+    from datetime import UTC
+
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Ports and their AWS adapters: the table, the payload bucket, the work queue."""

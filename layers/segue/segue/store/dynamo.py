@@ -1,0 +1,402 @@
+"""The execution store on one DynamoDB table: definitions, heads, history pages, documents.
+
+Every head change is a conditional write, and the head's write is the commit point. A
+commit first writes its history page at the head's next sequence number (only if the
+slot is free or already ours), then the head (only if its version is the one we
+decided from). Pages at or past the head's sequence are invisible to readers, so a
+worker that loses the race never shows, and never overwrites, a committed event.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from segue.engine.events import Event
+from segue.engine.head import Head, Status
+from segue.store import keys
+from segue.store.errors import ConflictError, StoreError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+    from segue.engine.decider import Decision
+
+PAGE_HOLD = timedelta(seconds=10)
+"""How long a written but uncommitted page keeps its slot before others may take it."""
+
+LIVE = (Status.RUNNING, Status.WAITING)
+
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    """Plain values to DynamoDB's typed form."""
+    return {k: _serialize(v) for k, v in data.items()}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB's typed form to plain values (numbers come back as Decimal)."""
+    return {k: _deserialize(v) for k, v in item.items()}
+
+
+def _failed_condition(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A run of history events from `seq` on."""
+
+    seq: int
+    events: tuple[Event, ...]
+
+
+class ExecutionStore:
+    """Heads, pages and definitions in one table; documents through `segue.store.values`."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    # Definitions ---------------------------------------------------------------------------
+
+    def put_definition(self, name: str, definition: str, now: str) -> int:
+        """Store a new immutable revision (or answer the latest if it is the same text)."""
+        latest = self.get_definition(name)
+        if latest is not None and latest[1] == definition:
+            return latest[0]
+        revision = 1 if latest is None else latest[0] + 1
+        self._put(keys.revision(name, revision), {"definition": definition, "created_at": now})
+        pointer: dict[str, Any] = {"kind": keys.STATE_MACHINE, "list_key": name, "sm_name": name}
+        pointer |= {"revision": revision, "sm_updated_at": now}
+        condition = "attribute_not_exists(sk) OR revision < :revision"
+        values = {":revision": revision}
+        self._put(keys.latest(name), pointer, condition, values)
+        return revision
+
+    def get_definition(self, name: str, revision: int | None = None) -> tuple[int, str] | None:
+        """(revision, definition text) of a revision, the latest when none is given."""
+        if revision is None:
+            pointer = self._get(keys.latest(name))
+            if pointer is None:
+                return None
+            revision = int(pointer["revision"])
+        item = self._get(keys.revision(name, revision))
+        return None if item is None else (revision, item["definition"])
+
+    def list_state_machines(self) -> list[dict[str, Any]]:
+        """Every state machine's latest revision, by name."""
+        items, _ = self.query_index("ByKind", "kind", keys.STATE_MACHINE, 1000, None)
+        return [
+            {"name": i["sm_name"], "revision": int(i["revision"]), "updatedAt": i["sm_updated_at"]}
+            for i in items
+        ]
+
+    # Heads -----------------------------------------------------------------------------------
+
+    def create(self, decision: Decision, first_page: tuple[Event, ...]) -> Head | None:
+        """Write a new head; the existing head instead when the execution id is taken."""
+        head = decision.head
+        item = keys.head(head.execution_id) | _head_attributes(head)
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(sk)",  # one execution per id
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not _failed_condition(error):
+                raise StoreError(str(error)) from error
+            old: Any = error.response.get("Item")
+            return Head.from_dict(from_item(old)) if old else self.get_head(head.execution_id)
+        self.write_first_page(head, first_page)
+        return None
+
+    def write_first_page(self, head: Head, events: tuple[Event, ...]) -> None:
+        """Page 1 is derived from the head, so writing it again is harmless."""
+        self._put(keys.page(head.execution_id, 1), _page_attributes(events, 1, "start", ""))
+
+    def get_head(self, execution_id: str) -> Head | None:
+        """The committed head, read consistently."""
+        item = self._get(keys.head(execution_id))
+        return None if item is None else Head.from_dict(item)
+
+    def claim(
+        self, execution_id: str, token: str, attempt: int, owner: str, until: str, now: str
+    ) -> Head | None:
+        """Lease a READY (or due WAITING) token to `owner`; None when the message is stale."""
+        try:
+            answer = self.client.update_item(
+                TableName=self.table,
+                Key=to_item(keys.head(execution_id)),
+                UpdateExpression=(
+                    "SET #tk.#t.#st = :leased, #tk.#t.fence = #tk.#t.fence + :one, "
+                    "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one"
+                ),
+                ConditionExpression=(
+                    "#status IN (:running, :waiting)"  # not paused, cancelled or finished
+                    " AND #tk.#t.attempt = :attempt"  # the message is for this attempt
+                    " AND (#tk.#t.#st = :ready"  # nobody holds it ...
+                    " OR (#tk.#t.#st = :waiting AND attribute_exists(#tk.#t.#then)))"  # or a Wait
+                    " AND (attribute_not_exists(#tk.#t.ready_at) OR #tk.#t.ready_at <= :now)"
+                ),
+                ExpressionAttributeNames={
+                    "#tk": "tokens",
+                    "#t": token,
+                    "#st": "status",
+                    "#status": "status",
+                    "#owner": "owner",
+                    "#then": "then",
+                },
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":leased": "LEASED",
+                        ":ready": "READY",
+                        ":waiting": "WAITING",
+                        ":running": "RUNNING",
+                        ":one": 1,
+                        ":owner": owner,
+                        ":until": until,
+                        ":attempt": attempt,
+                        ":now": now,
+                    }
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _failed_condition(error):
+                return None
+            raise StoreError(str(error)) from error
+        return Head.from_dict(from_item(answer["Attributes"]))
+
+    def commit(self, old: Head, decision: Decision, writer: str, now: datetime) -> Head:
+        """Write the decision's page, then its head; ConflictError if `old` is stale."""
+        expected = old.version
+        if decision.events:
+            expected = self._take_page(old, decision.events, writer, now)
+        head = decision.head
+        if expected != old.version:
+            head = _with_version(head, expected + 1)
+        try:
+            self._put(
+                keys.head(head.execution_id),
+                _head_attributes(head),
+                "version = :expected",  # nobody committed since we read the head
+                {":expected": expected},
+            )
+        except ConflictError:
+            if decision.events:
+                self._release_page(old.execution_id, old.next_seq, writer)
+            raise
+        return head
+
+    def _take_page(self, old: Head, events: tuple[Event, ...], writer: str, now: datetime) -> int:
+        """Write the page at the head's next seq; the head version to expect afterwards."""
+        key = keys.page(old.execution_id, old.next_seq)
+        attributes = _page_attributes(events, old.next_seq, writer, _iso(now + PAGE_HOLD))
+        try:
+            self._put(
+                key,
+                attributes,
+                "attribute_not_exists(sk) OR writer = :writer",
+                {":writer": writer},
+                return_old=True,
+            )
+            return old.version
+        except ConflictError as conflict:
+            holder = conflict.item or {}
+        if str(holder.get("until", "")) > _iso(now):
+            raise ConflictError("another commit holds the next history page")
+        # The holder never committed in time: fence it out by moving the head's version,
+        # then take its slot only if it is still the holder's.
+        self._bump(old)
+        self._put(key, attributes, "writer = :holder", {":holder": holder.get("writer", "")})
+        return old.version + 1
+
+    def _bump(self, old: Head) -> None:
+        self.client_update(
+            keys.head(old.execution_id),
+            "SET version = version + :one",
+            "version = :expected",
+            {":one": 1, ":expected": old.version},
+        )
+
+    def _release_page(self, execution_id: str, seq: int, writer: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=to_item(keys.page(execution_id, seq)),
+                ConditionExpression="writer = :writer",  # only our own, uncommitted page
+                ExpressionAttributeValues=to_item({":writer": writer}),
+            )
+        except ClientError as error:
+            if not _failed_condition(error):
+                raise StoreError(str(error)) from error
+
+    # History ---------------------------------------------------------------------------------
+
+    def pages(self, execution_id: str, before_seq: int, after_seq: int = 0) -> list[Page]:
+        """Committed pages (those below the head's `before_seq`) from `after_seq` on."""
+        condition = "pk = :pk AND sk BETWEEN :low AND :high"
+        values = {
+            ":pk": keys.head(execution_id)["pk"],
+            ":low": keys.page(execution_id, max(after_seq, 1))["sk"],
+            ":high": keys.page(execution_id, before_seq - 1)["sk"],
+        }
+        pages: list[Page] = []
+        for item in self._query(condition, values, index=None):
+            seq = int(item["seq"])
+            events = tuple(Event.from_dict(e) for e in json.loads(item["events"]))
+            pages.append(Page(seq, events))
+        return pages
+
+    def page_start(self, execution_id: str, seq: int) -> int:
+        """The first seq of the page holding `seq` (pages hold several events)."""
+        items = self._query(
+            "pk = :pk AND sk BETWEEN :low AND :high",
+            {
+                ":pk": keys.head(execution_id)["pk"],
+                ":low": keys.page(execution_id, 1)["sk"],
+                ":high": keys.page(execution_id, seq)["sk"],
+            },
+            index=None,
+            forward=False,
+            limit=1,
+        )
+        return int(items[0]["seq"]) if items else 1
+
+    # Listing -----------------------------------------------------------------------------------
+
+    def query_index(
+        self, index: str, key: str, value: str, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of an index, newest first, and where the next page starts."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :v",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": to_item({":v": value}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = to_item(start)
+        answer = self._call(self.client.query, request)
+        last = answer.get("LastEvaluatedKey")
+        return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
+
+    # Raw access ----------------------------------------------------------------------------------
+
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        answer = self._call(
+            self.client.get_item,
+            {"TableName": self.table, "Key": to_item(key), "ConsistentRead": True},
+        )
+        item = answer.get("Item")
+        return None if item is None else from_item(item)
+
+    def _put(
+        self,
+        key: dict[str, str],
+        attributes: dict[str, Any],
+        condition: str | None = None,
+        values: dict[str, Any] | None = None,
+        return_old: bool = False,
+    ) -> None:
+        request: dict[str, Any] = {"TableName": self.table, "Item": to_item(key | attributes)}
+        if condition:
+            request["ConditionExpression"] = condition
+        if values:
+            request["ExpressionAttributeValues"] = to_item(values)
+        if return_old:
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        self._call(self.client.put_item, request)
+
+    def client_update(
+        self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]
+    ) -> None:
+        """A conditional UpdateItem; ConflictError when the condition fails."""
+        self._call(
+            self.client.update_item,
+            {
+                "TableName": self.table,
+                "Key": to_item(key),
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": to_item(values),
+            },
+        )
+
+    def _query(
+        self,
+        condition: str,
+        values: dict[str, Any],
+        index: str | None,
+        forward: bool = True,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+            "ScanIndexForward": forward,
+            "ConsistentRead": index is None,
+        }
+        if index:
+            request["IndexName"] = index
+        if limit:
+            request["Limit"] = limit
+        items: list[dict[str, Any]] = []
+        while True:
+            answer = self._call(self.client.query, request)
+            items.extend(from_item(i) for i in answer["Items"])
+            last = answer.get("LastEvaluatedKey")
+            if not last or (limit and len(items) >= limit):
+                return items
+            request["ExclusiveStartKey"] = last
+
+    @staticmethod
+    def _call(operation: Any, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = operation(**request)
+        except ClientError as error:
+            if _failed_condition(error):
+                old: Any = error.response.get("Item")
+                raise ConflictError("condition failed", from_item(old) if old else None) from error
+            raise StoreError(str(error)) from error
+        return answer
+
+
+def _iso(instant: datetime) -> str:
+    from segue.asl.timestamps import format_timestamp
+
+    return format_timestamp(instant)
+
+
+def _head_attributes(head: Head) -> dict[str, Any]:
+    data = head.to_dict()
+    data["kind"] = keys.EXECUTION
+    data["list_key"] = f"{head.created_at}#{head.execution_id}"
+    return data
+
+
+def _with_version(head: Head, version: int) -> Head:
+    from dataclasses import replace
+
+    return replace(head, version=version)
+
+
+def _page_attributes(
+    events: tuple[Event, ...], seq: int, writer: str, until: str
+) -> dict[str, Any]:
+    text = json.dumps([e.to_dict(seq + i) for i, e in enumerate(events)], separators=(",", ":"))
+    return {"seq": seq, "count": len(events), "events": text, "writer": writer, "until": until}

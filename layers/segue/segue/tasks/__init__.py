@@ -1,0 +1,1 @@
+"""Task resources: Lambda functions and the optimized service integrations."""

@@ -2,8 +2,15 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
+SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(UV) tool run --from aws-sam-cli==1.170.0 sam
 
-.PHONY: dev test lint unit conformance sync tools soak
+# The example workflows' task functions, run in-process by the local stack.
+EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=examples.tasks:charge_card \
+	release-stock=examples.tasks:release_stock get-profile=examples.tasks:get_profile \
+	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
+	resize-image=examples.tasks:resize_image
+
+.PHONY: dev test lint validate unit conformance sync tools soak bench
 
 tools:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -12,12 +19,16 @@ sync: tools
 	@$(UV) sync --frozen --quiet
 
 dev: sync
-	$(RUN) segue dev
+	$(RUN) segue dev --functions $(EXAMPLE_FUNCTIONS)
 
 lint: sync
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+
+validate: sync
+	@for f in statemachine/*.asl.json; do $(RUN) segue validate "$$f" || exit 1; done
+	$(SAM) validate --lint
 
 unit: sync
 	$(RUN) pytest tests/unit
@@ -25,8 +36,7 @@ unit: sync
 conformance: sync
 	$(RUN) pytest tests/conformance
 
-test: lint
-	@for f in statemachine/*.asl.json; do $(RUN) segue validate "$$f" || exit 1; done
+test: lint validate
 	$(RUN) pytest -n 2 tests
 
 # Many more generated examples than `make test` runs.

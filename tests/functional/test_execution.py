@@ -116,10 +116,11 @@ def test_map_runs_every_item_within_its_concurrency_and_keeps_order(harness):
             }
         }
     )
-    items = [{"n": i} for i in range(7)]
+    # Padded so the list of starts is stored apart from the head, not inline.
+    items = [{"n": i, "pad": "x" * 100} for i in range(7)]
     document = harness.run("map", definition, {"items": items})
     assert document["status"] == "SUCCEEDED", document
-    assert document["output"] == [{"n": i + 1} for i in range(7)]
+    assert document["output"] == [{"n": i + 1, "pad": "x" * 100} for i in range(7)]
 
 
 def test_a_failed_map_item_fails_the_map_and_its_catch_takes_over(harness):

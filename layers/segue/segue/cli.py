@@ -1,55 +1,259 @@
-"""The `segue` command line."""
+"""The `segue` command line: readable tables by default, `--json` for scripts."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from segue.asl import diagnose
+from segue.client import ApiError, Client
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"}
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit 2)."""
+
 
 def validate(path: Path) -> int:
     """Print one `PATH: CODE: message` line per problem; 1 when there is any, else 0."""
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        print(f"segue validate: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    _, diagnostics = diagnose(source)
+    _, diagnostics = diagnose(_read(path))
     for diagnostic in diagnostics:
         print(diagnostic)
     return 1 if diagnostics else 0
 
 
-def _dev(_: argparse.Namespace) -> int:
-    print(
-        "segue dev: the local stack (moto, workers, API) is not built yet; it arrives with "
-        "the durable-execution issue (#3). `segue validate FILE` works today.",
-        file=sys.stderr,
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _document(text: str | None) -> Any:
+    """A JSON argument, or `@file` for one read from a file."""
+    if text is None:
+        return {}
+    if text.startswith("@"):
+        text = _read(Path(text[1:])).decode("utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"not valid JSON: {exc}") from exc
+
+
+def _show(args: argparse.Namespace, document: Any, table: list[str] | None = None) -> None:
+    if args.json or table is None:
+        print(json.dumps(document, indent=2))
+    else:
+        print("\n".join(table))
+
+
+def _name_of(path: Path) -> str:
+    return path.name.removesuffix(".json").removesuffix(".asl")
+
+
+# Commands --------------------------------------------------------------------------------------
+
+
+def _deploy(args: argparse.Namespace, client: Client) -> int:
+    definition = json.loads(_read(args.file))
+    answer = client.call(
+        "POST",
+        "/state-machines",
+        {"name": args.name or _name_of(args.file), "definition": definition},
     )
-    return 2
+    _show(args, answer, [f"{answer['name']} revision {answer['revision']}"])
+    return 0
+
+
+def _start(args: argparse.Namespace, client: Client) -> int:
+    body = {"stateMachine": args.state_machine, "input": _document(args.input)}
+    if args.name:
+        body["name"] = args.name
+    answer = client.call("POST", "/executions", body)
+    if not args.wait:
+        _show(args, answer, [f"{answer['executionId']}  {answer['status']}"])
+        return 0
+    return _follow(args, client, answer["executionId"], quiet=True)
+
+
+def _run(args: argparse.Namespace, client: Client) -> int:
+    if validate(args.file):
+        return 1
+    name = _name_of(args.file)
+    client.call(
+        "POST", "/state-machines", {"name": name, "definition": json.loads(_read(args.file))}
+    )
+    body = {"stateMachine": name, "input": _document(args.input)}
+    answer = client.call("POST", "/executions", body)
+    if not args.json:
+        print(f"started {answer['executionId']}")
+    return _follow(args, client, answer["executionId"], quiet=args.json)
+
+
+def _follow(args: argparse.Namespace, client: Client, execution_id: str, quiet: bool) -> int:
+    """Print each state as it completes, then the outcome; 0 only for SUCCEEDED."""
+    path = f"/executions/{execution_id}"
+    after = 1
+    while True:
+        document = client.call("GET", path)
+        while True:
+            page = client.call("GET", path + "/history", query={"nextToken": str(after)})
+            for event in page["events"]:
+                if not quiet and event["type"] == "StateExited":
+                    print(f"  {event['state']:<24} {_short(event['details'].get('output'))}")
+                after = event["seq"] + 1
+            if page["nextToken"] is None:
+                break
+        if document["status"] in FINISHED:
+            break
+        time.sleep(0.2)
+    result = {k: document.get(k) for k in ("executionId", "status", "output", "error", "cause")}
+    lines = [f"{document['status']}  {execution_id}"]
+    if "output" in document:
+        lines.append(json.dumps(document["output"], indent=2))
+    if document.get("error"):
+        lines.append(f"error: {document['error']}: {document.get('cause')}")
+    _show(args, {k: v for k, v in result.items() if v is not None}, lines)
+    return 0 if document["status"] == "SUCCEEDED" else 1
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _list(args: argparse.Namespace, client: Client) -> int:
+    query = {"status": args.status, "stateMachine": args.state_machine, "limit": args.limit}
+    answer = client.call("GET", "/executions", query=query)
+    rows = [f"{i['executionId']:<50} {i['status']:<10} {i['createdAt']}" for i in answer["items"]]
+    _show(args, answer, rows or ["no executions"])
+    return 0
+
+
+def _describe(args: argparse.Namespace, client: Client) -> int:
+    document = client.call("GET", f"/executions/{args.execution_id}")
+    version = document["checkpoint"]["version"]
+    current = (f"{s['name']} [{s['status']}]" for s in document["currentStates"])
+    lines = [
+        f"{document['executionId']}  {document['status']}  (version {version})",
+        "current:   " + ", ".join(current),
+        "completed: " + ", ".join(s["name"] for s in document["completedStates"]),
+        "pending:   " + ", ".join(document["pendingStates"]),
+        "variables: " + json.dumps(document["variables"]),
+    ]
+    if "output" in document:
+        lines.append("output:    " + json.dumps(document["output"]))
+    if document.get("error"):
+        lines.append(f"error:     {document['error']}: {document.get('cause')}")
+    _show(args, document, lines)
+    return 0
+
+
+def _history(args: argparse.Namespace, client: Client) -> int:
+    events: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = client.call(
+            "GET", f"/executions/{args.execution_id}/history", query={"nextToken": token}
+        )
+        events += page["events"]
+        token = page["nextToken"]
+        if token is None:
+            break
+    rows = [
+        f"{e['seq']:>5}  {e['timestamp']}  {e['type']:<20} {e.get('state') or ''}" for e in events
+    ]
+    _show(args, {"events": events}, rows)
+    return 0
+
+
+def _dev(args: argparse.Namespace, client: Client) -> int:
+    from segue.local.stack import DevOptions, run_dev
+
+    options = DevOptions(
+        template=args.template,
+        port=args.port,
+        aws_port=args.aws_port,
+        workers=args.workers,
+        functions=tuple(args.functions),
+    )
+    return run_dev(options)
+
+
+# The parser ------------------------------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segue", description="Durable, pausable ASL workflows.")
+    parser.add_argument("--endpoint", help="the API (default $SEGUE_ENDPOINT or the local stack)")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands = parser.add_subparsers(dest="command", required=True)
+
     check = commands.add_parser("validate", help="check a state machine definition")
-    check.add_argument("file", type=Path, help="an ASL definition (JSON)")
-    check.set_defaults(run=lambda args: validate(args.file))
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=lambda args, client: validate(args.file))
+
     dev = commands.add_parser("dev", help="run the local stack")
+    dev.add_argument("--port", type=int, default=8321)
+    dev.add_argument("--aws-port", type=int, default=5000)
+    dev.add_argument("--workers", type=int, default=2)
+    dev.add_argument("--functions", nargs="*", default=[], metavar="NAME=module:callable")
+    dev.add_argument("--template", type=Path, default=Path("template.yaml"))
     dev.set_defaults(run=_dev)
+
+    deploy = commands.add_parser("deploy-definition", help="register a definition")
+    deploy.add_argument("file", type=Path)
+    deploy.add_argument("--name")
+    deploy.set_defaults(run=_deploy)
+
+    start = commands.add_parser("start", help="start an execution")
+    start.add_argument("state_machine", metavar="NAME")
+    start.add_argument("--input", help="JSON, or @file")
+    start.add_argument("--name")
+    start.add_argument("--wait", action="store_true", help="wait for the end")
+    start.set_defaults(run=_start)
+
+    run = commands.add_parser("run", help="validate, register, start and follow")
+    run.add_argument("file", type=Path)
+    run.add_argument("--input", help="JSON, or @file")
+    run.set_defaults(run=_run)
+
+    listing = commands.add_parser("list", help="list executions")
+    listing.add_argument("--status")
+    listing.add_argument("--state-machine")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(run=_list)
+
+    for name, function in (("describe", _describe), ("history", _history)):
+        command = commands.add_parser(name, help=f"{name} an execution")
+        command.add_argument("execution_id", metavar="ID")
+        command.set_defaults(run=function)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `segue` script."""
     args = _parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args, Client(args.endpoint))
+    except UsageError as error:
+        print(f"segue {args.command}: {error}", file=sys.stderr)
+        return 2
+    except ApiError as error:
+        print(f"segue {args.command}: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"segue {args.command}: cannot reach the API: {error}", file=sys.stderr)
+        return 1
     return result
 
 

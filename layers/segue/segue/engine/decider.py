@@ -196,6 +196,12 @@ class _Draft:
             self.stored[reference] = value
         return reference
 
+    def read(self, reference: str) -> Json:
+        """A document: one this decision made (not stored yet), or a stored one."""
+        if reference in self.stored:
+            return self.stored[reference]
+        return self.values(reference)
+
     def event(self, type: str, state: str | None = None, **details: Json) -> None:
         self.events.append(Event(type, self.at, state, details))
 
@@ -211,7 +217,7 @@ class _Draft:
         return token
 
     def with_assigned(self, vars: str, assigned: dict[str, Json]) -> str:
-        return self.ref({**self.values(vars), **assigned}) if assigned else vars
+        return self.ref({**self.read(vars), **assigned}) if assigned else vars
 
     def task_events(self, token: Token, task: TaskReport) -> None:
         started, ended = format_timestamp(task.started_at), format_timestamp(task.ended_at)
@@ -313,7 +319,7 @@ class _Draft:
 
     def launch(self, join_id: str) -> None:
         join = self.joins[join_id]
-        state, input = self.values(join.starts)[join.launched]
+        state, input = self.read(join.starts)[join.launched]
         self.event(ev.BRANCH_STARTED, join.parent.state, index=join.launched)
         self.new_token(state, input, join.parent.vars, join_id, join.launched)
         self.joins[join_id] = replace(join, launched=join.launched + 1)
@@ -355,15 +361,15 @@ class _Draft:
     def result_of(self, saved: str) -> Result:
         tag, _, reference = saved.partition(":")
         if tag == "ok":
-            return Succeeded(self.values(reference))
-        failure = self.values(reference)
+            return Succeeded(self.read(reference))
+        failure = self.read(reference)
         return Failed(failure["error"], failure["cause"])
 
     def close_join(self, join: Join, results: tuple[Result, ...]) -> None:
         self.cancel_below(join.id)
         del self.joins[join.id]
         parent = join.parent
-        visit = visit_of(self.head, parent, self.values)
+        visit = visit_of(self.head, parent, self.read)
         settled: Settled = complete(
             self.machine, visit, results, runtime_for(self.head, parent, self.now)
         )

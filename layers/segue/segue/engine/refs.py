@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from segue.asl.outcomes import Json
@@ -52,10 +53,8 @@ def inline_value(ref: str) -> Json:
     return json.loads(key(ref))
 
 
-class Values(Protocol):
-    """Reads documents by reference (content-addressed, so the answer never changes)."""
-
-    def __call__(self, ref: str) -> Any: ...
+Values = Callable[[str], Any]
+"""Reads documents by reference (content-addressed, so the answer never changes)."""
 
 
 EMPTY_OBJECT = ref_of({})

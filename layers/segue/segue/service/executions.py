@@ -158,6 +158,8 @@ class Executions:
             raise BadRequestError("limit must be between 1 and 1000")
         after = _decode_seq(next_token)
         head = self.head(execution_id)
+        if after >= head.next_seq:
+            return {"events": [], "nextToken": None}
         store = self.services.store
         pages = store.pages(execution_id, head.next_seq, store.page_start(execution_id, after))
         if pages and pages[0].seq > after:  # page 1 is written just after the head: heal it

@@ -18,7 +18,7 @@ from segue.service.worker import Worker, wall_clock
 from segue.store.dynamo import ExecutionStore
 from segue.store.queue import WorkQueue
 from segue.store.values import DocumentStore
-from segue.tasks.functions import Functions, load_handler
+from segue.tasks.functions import Functions
 from segue.tasks.resources import Resources
 
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
     documents = DocumentStore(client("dynamodb"), settings.table, client("s3"), settings.bucket)
     queue = WorkQueue(client("sqs"), settings.work_queue_url)
     machines = Machines(store)
-    local = {name: load_handler(spec) for name, spec in settings.functions.items()}
-    functions = Functions(lambda: client("lambda"), local)
+    functions = Functions(lambda: client("lambda"), settings.functions)
     worker = Worker(
         store=store,
         documents=documents,

@@ -85,16 +85,19 @@ class Functions:
     """Invokes a function by name: a local handler when one is registered, else AWS Lambda."""
 
     def __init__(
-        self, client: Callable[[], LambdaClient], local: Mapping[str, Handler] | None = None
+        self, client: Callable[[], LambdaClient], local: Mapping[str, str] | None = None
     ) -> None:
         self._client = client
         self.local = dict(local or {})
+        self._loaded: dict[str, Handler] = {}
 
     def invoke(self, reference: str, payload: Json, timeout: float) -> Result:
         """The function's answer as a task result (its errors named as Step Functions does)."""
         name = function_name(reference)
         if name in self.local:
-            return _run_local(self.local[name], name, payload, timeout)
+            if name not in self._loaded:  # imported on first use: the API never needs them
+                self._loaded[name] = load_handler(self.local[name])
+            return _run_local(self._loaded[name], name, payload, timeout)
         return self._run_remote(reference, payload)
 
     def _run_remote(self, reference: str, payload: Json) -> Result:

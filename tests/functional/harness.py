@@ -20,7 +20,8 @@ from segue.service.worker import wall_clock
 REPO = Path(__file__).resolve().parents[2]
 
 FUNCTIONS = {
-    name: f"tests.functional.lambdas:{name}" for name in ("echo", "add_one", "flaky", "boom", "big")
+    name: f"tests.functional.lambdas:{name}"
+    for name in ("echo", "add_one", "flaky", "boom", "big", "sleepy")
 }
 
 

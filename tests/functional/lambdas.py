@@ -37,3 +37,10 @@ def boom(event: Any, context: Any) -> Any:
 def big(event: Any, context: Any) -> Any:
     """A document of `size` bytes (roughly)."""
     return {"blob": "x" * event["size"]}
+
+
+def sleepy(event: Any, context: Any) -> Any:
+    import time
+
+    time.sleep(event["seconds"])
+    return event

@@ -12,7 +12,19 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from segue.asl import Fail, Failed, FanOut, Next, Retry, Runtime, Succeeded, WaitUntil, complete
+from segue.asl import (
+    Fail,
+    Failed,
+    FanOut,
+    Invoke,
+    Next,
+    Retry,
+    Runtime,
+    Succeeded,
+    WaitUntil,
+    complete,
+    enter,
+)
 from segue.asl.context import ExecutionInfo, context_object
 from segue.asl.outcomes import End, Visit
 from segue.asl.timestamps import format_timestamp, parse_timestamp, to_datetime
@@ -22,6 +34,7 @@ from segue.engine.head import Head, Join, Status, Token, TokenStatus, is_termina
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from segue.asl import Result, Settled, StateMachine
@@ -147,6 +160,28 @@ def lease(head: Head, token_id: str, owner: str, until: datetime) -> Head:
         lease_until=format_timestamp(until),
     )
     return replace(head, tokens={**head.tokens, token_id: leased})
+
+
+def work(
+    machine: StateMachine,
+    head: Head,
+    token: Token,
+    values: Values,
+    clock: Callable[[], datetime],
+    run_task: Callable[[Invoke], Result],
+) -> tuple[Advance, TaskReport | None]:
+    """What the token's state comes to; `run_task` is the one step with outside effects."""
+    if token.then:
+        return resume_wait(token, values), None
+    visit = visit_of(head, token, values)
+    entered = enter(machine, visit, runtime_for(head, token, clock()))
+    if not isinstance(entered, Invoke):
+        return entered, None
+    started = clock()
+    result = run_task(entered)
+    ended = clock()
+    report = TaskReport(entered.resource, entered.parameters, started, ended, result)
+    return complete(machine, visit, result, runtime_for(head, token, ended)), report
 
 
 def advance(

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from segue.asl import Invoke, complete, enter
 from segue.asl.models import Task
 from segue.asl.timestamps import format_timestamp
 from segue.engine.decider import (
@@ -22,9 +21,7 @@ from segue.engine.decider import (
     advance,
     instant,
     lease,
-    resume_wait,
-    runtime_for,
-    visit_of,
+    work,
 )
 from segue.engine.head import Head, Token, TokenStatus
 from segue.store.errors import ConflictError
@@ -84,21 +81,7 @@ class Worker:
         token = head.tokens[token_id]
         machine = self.machines.get(head.state_machine, head.revision)
         values = self.documents.reader(head.execution_id)
-        task: TaskReport | None = None
-        outcome: Advance
-        if token.then:
-            outcome = resume_wait(token, values)
-        else:
-            visit = visit_of(head, token, values)
-            entered = enter(machine, visit, runtime_for(head, token, self.clock()))
-            if isinstance(entered, Invoke):
-                started = self.clock()
-                result = self.resources.run(entered)
-                ended = self.clock()
-                task = TaskReport(entered.resource, entered.parameters, started, ended, result)
-                outcome = complete(machine, visit, result, runtime_for(head, token, ended))
-            else:
-                outcome = entered
+        outcome, task = work(machine, head, token, values, self.clock, self.resources.run)
         return self._commit(head, token, outcome, task, deadline)
 
     def _commit(

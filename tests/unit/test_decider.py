@@ -7,6 +7,7 @@ checked (version and history sequence move together, frontier tokens are unique)
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -161,7 +162,7 @@ def drive(definition: dict, input: Any, order: random.Random):
             head,
             token,
             values,
-            lambda: next(clock),
+            functools.partial(next, clock),
             lambda i: task_result(i.resource, i.parameters),
         )
         decision = advance(sm, head, token.id, outcome, now, values, task)

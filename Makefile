@@ -42,3 +42,7 @@ test: lint validate
 # Many more generated examples than `make test` runs.
 soak: sync
 	HYPOTHESIS_PROFILE=soak $(RUN) pytest tests/unit -k property
+
+# Cost and speed per state transition (not part of `make test`: these machines are noisy).
+bench: sync
+	$(RUN) python -m bench.transitions --executions 20

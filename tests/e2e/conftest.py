@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from examples.tasks import FUNCTIONS
 
+from examples.tasks import FUNCTIONS
 from segue.local.stack import wait_for
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,16 +9,27 @@ if TYPE_CHECKING:
     from _pytest.terminal import TerminalReporter
 
 _CASE_TEST = "test_conformance.py::test_case_matches_aws["
+_STACK_TEST = "test_local_stack.py::test_case_matches_aws_through_the_local_stack["
 _passed: dict[str, bool] = {}
+_stack_passed: dict[str, bool] = {}
 
 
 def pytest_runtest_logreport(report: TestReport) -> None:
-    if report.when == "call" and _CASE_TEST in report.nodeid:
-        _passed[report.nodeid.split(_CASE_TEST, 1)[1][:-1]] = report.passed
+    if report.when != "call":
+        return
+    for marker, results in ((_CASE_TEST, _passed), (_STACK_TEST, _stack_passed)):
+        if marker in report.nodeid:
+            results[report.nodeid.split(marker, 1)[1][:-1]] = report.passed
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     """Print matched/total for the in-scope cases, when the conformance cases ran."""
+    if _stack_passed:
+        matched = sum(_stack_passed.values())
+        terminalreporter.write_line(
+            f"ASL conformance through the local stack: {matched}/{len(_stack_passed)} "
+            "in-scope cases matched (the 3 recorded at AWS's 256 KiB limit run above only)"
+        )
     if not _passed:
         return
     from tests.conformance.cases import load_cases

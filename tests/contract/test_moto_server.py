@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from segue.local.moto_server import AtomicMotoServer
-from tests.e2e.conftest import free_port
+from tests.localstack import free_port
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import REPO
+from tests.localstack import REPO
 
 EXAMPLES = {
     "order.asl.json": (

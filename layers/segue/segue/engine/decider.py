@@ -371,7 +371,7 @@ class _Draft:
             self.drop_all()
         else:
             self.status = Status.FAILED
-            self.error = (result.error, result.cause)
+            self.error = (result.error, result.cause or None)  # as AWS: no cause, not ""
             self.event(ev.EXECUTION_FAILED, None, error=result.error, cause=result.cause)
             self.drop_all()
 

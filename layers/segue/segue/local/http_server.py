@@ -42,8 +42,12 @@ def proxy_event(method: str, target: str, headers: dict[str, str], body: str) ->
 
 def serve_api(handler_spec: str, port: int) -> ThreadingHTTPServer:
     """Serve the api function on 127.0.0.1:`port` in a background thread."""
-    handler = load_handler(handler_spec)
-    lock = threading.Lock()
+    containers = threading.local()  # like Lambda: one handler instance per concurrent request
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        if not hasattr(containers, "handler"):
+            containers.handler = load_handler(handler_spec)
+        return containers.handler(event, context)
 
     class Proxy(BaseHTTPRequestHandler):
         def _serve(self) -> None:
@@ -53,8 +57,7 @@ def serve_api(handler_spec: str, port: int) -> ThreadingHTTPServer:
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
             event = proxy_event(self.command, self.path, dict(self.headers.items()), body)
-            with lock:  # one Lambda container serves one request at a time
-                response = handler(event, LambdaContext("api", time.monotonic() + 30))
+            response = handler(event, LambdaContext("api", time.monotonic() + 30))
             self._answer(response["statusCode"], response.get("body") or "")
 
         def _answer(self, status: int, body: Any) -> None:

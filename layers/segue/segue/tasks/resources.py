@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from segue.asl import Failed, Succeeded, errors
-from segue.tasks.functions import function_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +48,7 @@ class Resources:
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
-            return Failed(errors.TIMEOUT, f"the task ran longer than {timeout:g} seconds")
+            return Failed(errors.TIMEOUT, "")  # AWS gives no cause for a task timeout
 
     def _run(self, resource: str, parameters: Json, timeout: float) -> Result:
         if resource.startswith("arn:aws:lambda:"):
@@ -75,7 +74,6 @@ class Resources:
                 "ExecutedVersion": "$LATEST",
                 "Payload": result.output,
                 "StatusCode": 200,
-                "FunctionName": function_name(name),
             }
         )
 

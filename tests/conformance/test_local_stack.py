@@ -1,0 +1,107 @@
+"""Every recorded case again, end to end: HTTP API, work queue, worker processes, DynamoDB.
+
+All cases start at once on one `segue dev`; each is then compared with its recording,
+as the pure interpreter's run is (tests/conformance/test_conformance.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from segue.asl.simulator import Execution
+from segue.client import ApiError, Client
+from tests.conformance.cases import Case, load_cases, mismatches
+from tests.conformance.handlers import FUNCTIONS
+from tests.localstack import running_stack
+
+CASES = load_cases()
+FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED"}
+DEADLINE_SECONDS = 600
+
+
+def machine_name(case: Case) -> str:
+    """A valid state machine name (1-80 characters) that is unique per case."""
+    digest = hashlib.sha256(case.name.encode()).hexdigest()[:8]
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", case.name[:70]) + "-" + digest
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict[str, Any]:
+    """Each case's execution as the local stack ended it (or the API's refusal)."""
+    log = tmp_path_factory.mktemp("conformance") / "segue-dev.log"
+    results: dict[str, Any] = {}
+    with running_stack(FUNCTIONS, log) as stack:
+        client = stack.client
+        begun = time.monotonic()
+        runnable = [case for case in CASES if not case.expects_aws_payload_limit]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = dict(
+                zip(
+                    [c.name for c in runnable],
+                    pool.map(lambda c: _start(client, c), runnable),
+                    strict=True,
+                )
+            )
+        started = {name: answer for name, answer in answers.items() if isinstance(answer, str)}
+        results.update(
+            {name: answer for name, answer in answers.items() if not isinstance(answer, str)}
+        )
+        print(f"\nstarted {len(started)} executions in {time.monotonic() - begun:.0f} s")
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline and any(
+            client.call("GET", "/executions", query={"status": status, "limit": 1})["items"]
+            for status in ("RUNNING", "WAITING")
+        ):
+            time.sleep(1)
+        print(f"all finished after {time.monotonic() - begun:.0f} s")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            documents = pool.map(lambda i: client.call("GET", f"/executions/{i}"), started.values())
+            for case_name, document in zip(started, documents, strict=True):
+                finished = document["status"] in FINISHED
+                results[case_name] = document if finished else TimeoutError(f"{case_name} is stuck")
+    matched = sum(
+        1 for case in CASES if case.in_scope and _problems(case, results.get(case.name)) == []
+    )
+    in_scope = sum(1 for case in CASES if case.in_scope and not case.expects_aws_payload_limit)
+    print(f"\nASL conformance through the local stack: {matched}/{in_scope} in-scope cases matched")
+    return results
+
+
+def _start(client: Client, case: Case) -> str | ApiError:
+    """Register the case's definition and start it; the execution id, or the refusal."""
+    name = machine_name(case)
+    definition, input = case.document["definition"], case.document["input"]
+    try:
+        client.call("POST", "/state-machines", {"name": name, "definition": definition})
+        body = {"stateMachine": name, "name": "run", "input": input}
+        return str(client.call("POST", "/executions", body)["executionId"])
+    except ApiError as error:
+        return error
+
+
+def _problems(case: Case, outcome: Any) -> list[str]:
+    if not isinstance(outcome, dict):
+        return [f"no execution: {outcome!r}"]
+    execution = Execution(
+        status=outcome["status"],
+        output=outcome.get("output"),
+        error=outcome.get("error"),
+        cause=outcome.get("cause"),
+    )
+    return mismatches(case, execution)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if not c.expects_aws_payload_limit],
+    ids=[c.name for c in CASES if not c.expects_aws_payload_limit],
+)
+def test_case_matches_aws_through_the_local_stack(outcomes, case: Case) -> None:
+    problems = _problems(case, outcomes.get(case.name))
+    assert not problems, "\n".join(problems)

@@ -86,10 +86,10 @@ def successors(state: State) -> set[str]:
 def reachable(machine: StateMachine, starts: set[str]) -> set[str]:
     """Every state that can be entered from `starts` (themselves included)."""
     seen: set[str] = set()
-    todo = list(starts)
-    while todo:
-        name = todo.pop()
+    frontier = list(starts)
+    while frontier:
+        name = frontier.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(successors(machine.state(name)))
+            frontier.extend(successors(machine.state(name)))
     return seen

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from segue.asl.models import Task
@@ -30,6 +30,7 @@ from segue.store.queue import WorkMessage
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from segue.asl import StateMachine
     from segue.service.machines import Machines
     from segue.store.dynamo import ExecutionStore
     from segue.store.queue import WorkQueue
@@ -139,11 +140,8 @@ class Worker:
             self.queue.send(messages, now)
 
 
-def machine_cheap(machine: object, decision: Decision) -> set[str]:
+def machine_cheap(machine: StateMachine, decision: Decision) -> set[str]:
     """Tokens whose state does no outside work (anything but a Task)."""
-    from segue.asl import StateMachine
-
-    assert isinstance(machine, StateMachine)
     return {t.id for t in decision.dispatch if not isinstance(machine.state(t.state), Task)}
 
 
@@ -159,6 +157,4 @@ def _still_ours(head: Head, token: Token, owner: str) -> bool:
 
 def wall_clock() -> datetime:
     """The real time, in UTC."""
-    from datetime import UTC
-
     return datetime.now(UTC)

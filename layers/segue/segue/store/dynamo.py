@@ -10,15 +10,16 @@ worker that loses the race never shows, and never overwrites, a committed event.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from segue.asl.timestamps import format_timestamp
 from segue.engine.events import Event
-from segue.engine.head import Head, Status
+from segue.engine.head import Head
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
 
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 PAGE_HOLD = timedelta(seconds=10)
 """How long a written but uncommitted page keeps its slot before others may take it."""
-
-LIVE = (Status.RUNNING, Status.WAITING)
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -184,7 +183,7 @@ class ExecutionStore:
             expected = self._take_page(old, decision.events, writer, now)
         head = decision.head
         if expected != old.version:
-            head = _with_version(head, expected + 1)
+            head = replace(head, version=expected + 1)
         try:
             self._put(
                 keys.head(head.execution_id),
@@ -201,7 +200,9 @@ class ExecutionStore:
     def _take_page(self, old: Head, events: tuple[Event, ...], writer: str, now: datetime) -> int:
         """Write the page at the head's next seq; the head version to expect afterwards."""
         key = keys.page(old.execution_id, old.next_seq)
-        attributes = _page_attributes(events, old.next_seq, writer, _iso(now + PAGE_HOLD))
+        attributes = _page_attributes(
+            events, old.next_seq, writer, format_timestamp(now + PAGE_HOLD)
+        )
         try:
             self._put(
                 key,
@@ -213,7 +214,7 @@ class ExecutionStore:
             return old.version
         except ConflictError as conflict:
             holder = conflict.item or {}
-        if str(holder.get("until", "")) > _iso(now):
+        if str(holder.get("until", "")) > format_timestamp(now):
             raise ConflictError("another commit holds the next history page")
         # The holder never committed in time: fence it out by moving the head's version,
         # then take its slot only if it is still the holder's.
@@ -376,23 +377,11 @@ class ExecutionStore:
         return answer
 
 
-def _iso(instant: datetime) -> str:
-    from segue.asl.timestamps import format_timestamp
-
-    return format_timestamp(instant)
-
-
 def _head_attributes(head: Head) -> dict[str, Any]:
     data = head.to_dict()
     data["kind"] = keys.EXECUTION
     data["list_key"] = f"{head.created_at}#{head.execution_id}"
     return data
-
-
-def _with_version(head: Head, version: int) -> Head:
-    from dataclasses import replace
-
-    return replace(head, version=version)
 
 
 def _page_attributes(

@@ -78,8 +78,9 @@ class Harness:
                 attributes = self.sqs.get_queue_attributes(
                     QueueUrl=self.queue_url, AttributeNames=["All"]
                 )["Attributes"]
-                pending = int(attributes["ApproximateNumberOfMessagesDelayed"]) + int(
-                    attributes["ApproximateNumberOfMessagesNotVisible"]
+                pending = sum(  # a delayed message may turn visible between the two calls
+                    int(attributes[f"ApproximateNumberOfMessages{kind}"])
+                    for kind in ("", "Delayed", "NotVisible")
                 )
                 if pending == 0:
                     return handled

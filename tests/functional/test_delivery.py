@@ -60,8 +60,12 @@ def drain_with_duplicates(harness) -> None:
         ).get("Messages", [])
         if not messages:
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-            if int(attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"]) == 0:
+            counts = attributes["Attributes"]
+            if not any(
+                int(counts[f"ApproximateNumberOfMessages{kind}"]) for kind in ("", "Delayed")
+            ):
                 return
+            time.sleep(0.05)
             continue
         for message in messages:
             if message["Body"] not in copied:

@@ -291,3 +291,21 @@ def test_legacy_iterator_and_parameters_are_accepted_for_map():
         }
     )
     assert problems(definition) == set()
+
+
+def test_integrations_the_engine_cannot_run_are_refused_at_validation():
+    from segue.asl.validate import SERVICE_ACTIONS
+    from segue.tasks.resources import RUNNABLE_ACTIONS
+
+    assert SERVICE_ACTIONS == RUNNABLE_ACTIONS  # one list, two places that must agree
+    for resource in (
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::ecs:runTask.sync",
+        "segue:approval",
+    ):
+        definition = {
+            "StartAt": "T",
+            "States": {"T": {"Type": "Task", "Resource": resource, "End": True}},
+        }
+        codes = [d.code for d in diagnose(definition)[1]]
+        assert codes == ["UNSUPPORTED_FEATURE"], resource

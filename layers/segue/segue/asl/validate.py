@@ -58,6 +58,21 @@ UNSUPPORTED = {
     "Label": "distributed Map (Label)",
 }
 _SEGUE_RESOURCES = {"segue:approval", "segue:waitForEvent"}
+SERVICE_INTEGRATION = "arn:aws:states:::"
+SERVICE_ACTIONS = frozenset(
+    {
+        "lambda:invoke",
+        "sqs:sendMessage",
+        "sns:publish",
+        "dynamodb:putItem",
+        "dynamodb:getItem",
+        "dynamodb:updateItem",
+        "dynamodb:deleteItem",
+        "events:putEvents",
+    }
+)
+"""The optimized integrations the engine runs; any other is refused at validation."""
+
 _ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:\d*:.+")
 MAX_STATE_NAME = 80
 
@@ -422,6 +437,8 @@ def _check_task(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
                 f"'{resource}' is not an ARN nor one of {', '.join(sorted(_SEGUE_RESOURCES))}",
             )
         )
+    if isinstance(resource, str):
+        found += _check_runnable(resource, here)
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if is_number(timeout) and is_number(heartbeat) and heartbeat >= timeout:
         found.append(
@@ -432,6 +449,18 @@ def _check_task(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
             )
         )
     return found
+
+
+def _check_runnable(resource: str, here: Parts) -> list[Diagnostic]:
+    """Resources the engine cannot run yet are refused now, not failed at run time."""
+    parts = (*here, "Resource")
+    if resource in _SEGUE_RESOURCES:  # they arrive with durable waits
+        return [_unsupported(parts, f"the resource {resource}")]
+    if resource.startswith(SERVICE_INTEGRATION):
+        action = resource[len(SERVICE_INTEGRATION) :]
+        if action not in SERVICE_ACTIONS:
+            return [_unsupported(parts, f"the integration {action}")]
+    return []
 
 
 def _check_graph(states: dict[str, Any], start: Any, parts: Parts) -> list[Diagnostic]:

@@ -31,6 +31,7 @@ _SERVICES = {
     "events:putEvents": ("events", "put_events", "EventBridge"),
 }
 _INTEGRATION = "arn:aws:states:::"
+RUNNABLE_ACTIONS = frozenset({"lambda:invoke", *_SERVICES})
 
 
 class Resources:

@@ -86,8 +86,8 @@ class Executions:
         found = self.services.store.get_definition(state_machine)
         if found is None:
             raise NotFoundError(f"no state machine named {state_machine!r}")
-        revision = found[0]
-        machine = self.services.machines.get(state_machine, revision)
+        revision, text = found
+        machine = self.services.machines.get(state_machine, revision, text)
         now = self.clock()
         decision = begin(
             machine,

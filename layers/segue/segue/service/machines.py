@@ -18,11 +18,14 @@ class Machines:
         self.store = store
         self._loaded: dict[tuple[str, int], StateMachine] = {}
 
-    def get(self, name: str, revision: int) -> StateMachine:
+    def get(self, name: str, revision: int, text: str | None = None) -> StateMachine:
+        """The parsed revision; `text` (when the caller has read it) saves a read."""
         key = (name, revision)
         if key not in self._loaded:
-            found = self.store.get_definition(name, revision)
-            if found is None:
-                raise LookupError(f"state machine {name} revision {revision} is missing")
-            self._loaded[key] = load(found[1])
+            if text is None:
+                found = self.store.get_definition(name, revision)
+                if found is None:
+                    raise LookupError(f"state machine {name} revision {revision} is missing")
+                text = found[1]
+            self._loaded[key] = load(text)
         return self._loaded[key]

@@ -83,24 +83,29 @@ class Worker:
         machine = self.machines.get(head.state_machine, head.revision)
         values = self.documents.reader(head.execution_id)
         outcome, task = work(machine, head, token, values, self.clock, self.resources.run)
-        return self._commit(head, token, outcome, task, deadline)
+        return self._commit(machine, head, token, outcome, task, deadline)
 
     def _commit(
-        self, head: Head, token: Token, outcome: Advance, task: TaskReport | None, deadline: float
+        self,
+        machine: StateMachine,
+        head: Head,
+        token: Token,
+        outcome: Advance,
+        task: TaskReport | None,
+        deadline: float,
     ) -> tuple[Head, str | None]:
-        machine = self.machines.get(head.state_machine, head.revision)
-        writer = f"{token.id}.{head.tokens[token.id].fence}"
+        writer = f"{token.id}.{token.fence}"
+        values = self.documents.reader(head.execution_id)
         for attempt in range(COMMIT_TRIES):
             now = self.clock()
-            values = self.documents.reader(head.execution_id)
             decision = advance(machine, head, token.id, outcome, now, values, task)
-            decision, kept = self._keep_one(decision, machine_cheap(machine, decision), deadline)
+            decision, kept = self._keep_one(decision, cheap_tokens(machine, decision), deadline)
             self.documents.put_many(head.execution_id, decision.values)
             try:
                 committed = self.store.commit(head, decision, writer, now)
             except ConflictError:
                 fresh = self.store.get_head(head.execution_id)
-                if fresh is None or not _still_ours(fresh, head.tokens[token.id], self.owner):
+                if fresh is None or not _still_ours(fresh, token, self.owner):
                     log.warning("lease of %s/%s lost; result dropped", head.execution_id, token.id)
                     return head, None
                 head = fresh
@@ -140,7 +145,7 @@ class Worker:
             self.queue.send(messages, now)
 
 
-def machine_cheap(machine: StateMachine, decision: Decision) -> set[str]:
+def cheap_tokens(machine: StateMachine, decision: Decision) -> set[str]:
     """Tokens whose state does no outside work (anything but a Task)."""
     return {t.id for t in decision.dispatch if not isinstance(machine.state(t.state), Task)}
 

@@ -223,7 +223,7 @@ class ExecutionStore:
         return old.version + 1
 
     def _bump(self, old: Head) -> None:
-        self.client_update(
+        self._update(
             keys.head(old.execution_id),
             "SET version = version + :one",
             "version = :expected",
@@ -322,7 +322,7 @@ class ExecutionStore:
             request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         self._call(self.client.put_item, request)
 
-    def client_update(
+    def _update(
         self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]
     ) -> None:
         """A conditional UpdateItem; ConflictError when the condition fails."""

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,32 @@ class LocalStack:
             timeout=120,
             check=check,
         )
+
+    def worker_pids(self) -> set[int]:
+        """The worker processes `segue dev` runs (its children polling the work queue)."""
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == self.process.pid and b"segue.local.poller" in command:
+                if any(part.endswith(b"worker/app.py:handler") for part in command):
+                    found.add(int(entry.name))
+        return found
+
+    def wait_for_status(self, execution_id: str, *statuses: str, timeout: float = 60) -> dict:
+        """Poll the execution until it has one of `statuses`; its document."""
+        deadline = time.monotonic() + timeout
+        while True:
+            document = self.client.call("GET", f"/executions/{execution_id}")
+            if document["status"] in statuses:
+                return dict(document)
+            assert time.monotonic() < deadline, document
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager

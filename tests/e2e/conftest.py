@@ -8,7 +8,7 @@ from examples.tasks import FUNCTIONS
 from tests.localstack import running_stack
 
 TEST_FUNCTIONS = {
-    name: f"tests.functional.lambdas:{name}" for name in ("echo", "add_one", "flaky", "boom")
+    name: f"tests.functional.lambdas:{name}" for name in ("echo", "add_one", "flaky", "boom", "pid")
 }
 
 

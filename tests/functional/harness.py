@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from segue.local.scheduler import LocalScheduler
 from segue.local.sqs_source import poll_once
 from segue.local.template import Stack, create_stack
 from segue.service import wiring
@@ -21,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 FUNCTIONS = {
     name: f"tests.functional.lambdas:{name}"
-    for name in ("echo", "add_one", "flaky", "boom", "big", "sleepy")
+    for name in ("echo", "add_one", "flaky", "boom", "big", "sleepy", "hook", "fixable")
 }
 
 
@@ -35,6 +37,19 @@ def load_function(name: str) -> Any:
 
 
 @dataclass
+class Clock:
+    """The real time plus an offset that tests move forward (instead of sleeping)."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def __call__(self) -> datetime:
+        return wall_clock() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@dataclass
 class Harness:
     stack: Stack
     services: wiring.Services
@@ -42,18 +57,27 @@ class Harness:
     api: Any
     worker: Any
     sqs: Any
+    clock: Clock
+    scheduler: LocalScheduler
 
     @property
     def queue_url(self) -> str:
         return self.stack.refs["WorkQueue"]
 
-    def request(self, method: str, path: str, body: Any = None, query: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict | None = None,
+        headers: dict | None = None,
+    ):
         """Call the api handler with an API Gateway proxy event; (status, JSON body)."""
         event = {
             "httpMethod": method,
             "path": path,
             "resource": "/{proxy+}",
-            "headers": {"Content-Type": "application/json"},
+            "headers": {"Content-Type": "application/json", **(headers or {})},
             "queryStringParameters": query,
             "body": body if isinstance(body, str) or body is None else json.dumps(body),
             "isBase64Encoded": False,
@@ -61,6 +85,24 @@ class Harness:
         }
         response = self.api.handler(event, None)
         return response["statusCode"], json.loads(response["body"])
+
+    def operate(self, action: str, execution_id: str, body: Any = None, user: str = "ops"):
+        """POST /executions/{id}/{action} as `user`; (status, JSON body)."""
+        return self.request(
+            "POST", f"/executions/{execution_id}/{action}", body, headers={"X-Segue-User": user}
+        )
+
+    def describe(self, execution_id: str) -> dict:
+        return self.executions.describe(execution_id)
+
+    def history(self, execution_id: str) -> list[dict]:
+        return self.executions.history(execution_id, 1000, None)["events"]
+
+    def step(self) -> int:
+        """One receive from the work queue, handed to the worker; how many messages came."""
+        return poll_once(
+            self.sqs, self.queue_url, self.worker.handler, function_name="worker", wait_seconds=0
+        )
 
     def drain(self, limit: float = 60.0) -> int:
         """Run the worker on the work queue until nothing is left (delayed messages too)."""
@@ -87,29 +129,43 @@ class Harness:
                 time.sleep(0.1)
         raise AssertionError("the work queue did not drain in time")
 
-    def run(self, name: str, definition: dict, input: Any = None, **start: Any) -> dict:
+    def start(self, machine: str, definition: dict, input: Any = None, **start: Any) -> str:
+        """Register `definition` as `machine` and start it; the execution id."""
         status, answer = self.request(
-            "POST", "/state-machines", {"name": name, "definition": definition}
+            "POST", "/state-machines", {"name": machine, "definition": definition}
         )
         assert status in (200, 201), answer
-        body = {"stateMachine": name, "input": {} if input is None else input, **start}
+        body = {"stateMachine": machine, "input": {} if input is None else input, **start}
         status, answer = self.request("POST", "/executions", body)
         assert status == 201, answer
+        return str(answer["executionId"])
+
+    def run(self, machine: str, definition: dict, input: Any = None, **start: Any) -> dict:
+        execution_id = self.start(machine, definition, input, **start)
         self.drain()
-        return self.executions.describe(answer["executionId"])
+        return self.executions.describe(execution_id)
 
 
-def make_harness(monkeypatch) -> Harness:
+def make_harness(monkeypatch, **environment: str) -> Harness:
+    """The template's stack on in-process moto; `environment` overrides its settings."""
+
     def client(service: str) -> Any:
         return boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
 
     stack = create_stack(REPO / "template.yaml", client)
     worker_function = next(f for f in stack.functions if f.logical_id == "WorkerFunction")
-    for key, value in worker_function.environment.items():
+    for key, value in (worker_function.environment | environment).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SEGUE_FUNCTIONS", json.dumps(FUNCTIONS))
+    clock = Clock()
+    monkeypatch.setattr(wiring, "wall_clock", clock)
     wiring.services.cache_clear()
     wiring.client.cache_clear()
     services = wiring.services()
-    api, worker = load_function("api"), load_function("worker")
-    return Harness(stack, services, Executions(services, wall_clock), api, worker, client("sqs"))
+    api, worker, timer = load_function("api"), load_function("worker"), load_function("timer")
+    handlers = {f.name: timer.handler for f in stack.functions if f.logical_id == "TimerFunction"}
+    scheduler = LocalScheduler(
+        client("scheduler"), stack.refs["Schedules"], handlers.__getitem__, clock
+    )
+    executions = Executions(services, clock)
+    return Harness(stack, services, executions, api, worker, client("sqs"), clock, scheduler)

@@ -44,3 +44,36 @@ def sleepy(event: Any, context: Any) -> Any:
 
     time.sleep(event["seconds"])
     return event
+
+
+DURING: dict[str, Any] = {}
+"""What `hook` does while it runs, by key: tests put an operator's call here."""
+ANSWERS: dict[str, Any] = {}
+
+
+def hook(event: Any, context: Any) -> Any:
+    """Adds one to `n`; first runs the action registered for `key`, if any (once)."""
+    CALLS.append(("hook", event))
+    key = event.get("key", "")
+    action = DURING.pop(key, None)
+    if action is not None:
+        ANSWERS[key] = action()
+    return {**event, "n": event.get("n", 0) + 1}
+
+
+FIXED: set[str] = set()
+
+
+def fixable(event: Any, context: Any) -> Any:
+    """Fails until its `key` is in FIXED (an operator fixed what was wrong)."""
+    CALLS.append(("fixable", event))
+    if event.get("key") not in FIXED:
+        raise FlakyError("not fixed yet")
+    return {**event, "fixed": True}
+
+
+def pid(event: Any, context: Any) -> Any:
+    """Appends the id of the process it ran in (local functions run inside the worker)."""
+    import os
+
+    return {**event, "pids": [*event.get("pids", []), os.getpid()]}

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from segue.asl import Failed, Succeeded, load
 from segue.asl.simulator import Simulator, TaskRun
+from segue.engine import control
 from segue.engine.decider import advance, begin, instant, lease, work
 from segue.engine.head import Status, TokenStatus, is_terminal
 from segue.engine.refs import INLINE, inline_value, kind
@@ -129,8 +130,12 @@ def simulated(definition: dict, input: Any):
     return Simulator(load(definition), tasks).run(input)
 
 
-def drive(definition: dict, input: Any, order: random.Random):
-    """Run the execution through the decider alone, picking runnable tokens in `order`."""
+def drive(definition: dict, input: Any, order: random.Random, pauses: bool = False):
+    """Run the execution through the decider alone, picking runnable tokens in `order`.
+
+    With `pauses`, an operator pauses at random moments (between steps, or while a task is
+    in flight) and resumes once the pause is taken.
+    """
     sm = load(definition)
     stored: dict[str, Any] = {}
 
@@ -143,9 +148,28 @@ def drive(definition: dict, input: Any, order: random.Random):
     )
     stored.update(decision.values)
     head, history = decision.head, list(decision.events)
+
+    def operate(head, act):
+        decision = act(sm, head, now=now, values=values)
+        stored.update(decision.values)
+        assert decision.head.version == head.version + 1
+        history.extend(decision.events)
+        return decision.head
+
+    pause = functools.partial(control.pause, by="op", reason="look", auto_resume_seconds=60)
+    resume = functools.partial(control.resume, by="op", reason="go", data=None, pause_before=None)
+    pauses_left = 6 if pauses else 0
     for _ in range(1000):
         if is_terminal(head.status):
             return head, history, values
+        if head.status is Status.PAUSED:
+            assert not any(t.status is TokenStatus.READY for t in head.tokens.values())
+            head = operate(head, resume)
+            continue
+        if pauses_left and order.random() < 0.3:
+            pauses_left -= 1
+            head = operate(head, pause)
+            continue
         runnable = [
             t
             for t in head.tokens.values()
@@ -165,7 +189,15 @@ def drive(definition: dict, input: Any, order: random.Random):
             functools.partial(next, clock),
             lambda i: task_result(i.resource, i.parameters),
         )
+        if pauses_left and order.random() < 0.3 and head.status in control.PAUSABLE:
+            pauses_left -= 1
+            head = operate(head, pause)  # arrives while the task is in flight
+            assert head.status is Status.PAUSING
         decision = advance(sm, head, token.id, outcome, now, values, task)
+        if head.status is Status.PAUSING:  # the task's result is kept, nothing new starts
+            assert decision.head.status in (Status.PAUSED, Status.PAUSING) or is_terminal(
+                decision.head.status
+            )
         stored.update(decision.values)
         assert decision.head.version == head.version + 1
         assert decision.head.next_seq == head.next_seq + len(decision.events)
@@ -187,6 +219,22 @@ def test_any_token_order_gives_the_simulators_outcome(name, order):
         assert (head.error, head.cause) == (expected.error, expected.cause)
     assert head.next_seq == len(history) + 1
     assert not head.tokens and not head.joins
+
+
+@given(st.sampled_from(sorted(WORKFLOWS)), st.randoms(use_true_random=False))
+def test_pauses_and_resumes_anywhere_give_the_simulators_outcome(name, order):
+    definition, input = WORKFLOWS[name]
+    expected = simulated(definition, input)
+    head, history, values = drive(definition, input, order, pauses=True)
+    assert str(head.status) == expected.status
+    if head.status is Status.SUCCEEDED:
+        assert values(head.output) == expected.output
+    assert head.next_seq == len(history) + 1
+    types = [e.type for e in history]
+    assert types.count("ExecutionPaused") == types.count("ExecutionResumed")
+    # a pause asked while the last task ran is never taken: the execution ended first
+    paused = types.count("ExecutionPaused")
+    assert paused <= types.count("PauseRequested") <= paused + 1
 
 
 @given(st.randoms(use_true_random=False))

@@ -78,6 +78,8 @@ def _start(args: argparse.Namespace, client: Client) -> int:
     body = {"stateMachine": args.state_machine, "input": _document(args.input)}
     if args.name:
         body["name"] = args.name
+    if args.pause_before:
+        body["pauseBefore"] = args.pause_before
     answer = client.call("POST", "/executions", body)
     if not args.wait:
         _show(args, answer, [f"{answer['executionId']}  {answer['status']}"])
@@ -145,6 +147,7 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
     current = (f"{s['name']} [{s['status']}]" for s in document["currentStates"])
     lines = [
         f"{document['executionId']}  {document['status']}  (version {version})",
+        *_pause_lines(document.get("pause")),
         "current:   " + ", ".join(current),
         "completed: " + ", ".join(s["name"] for s in document["completedStates"]),
         "pending:   " + ", ".join(document["pendingStates"]),
@@ -156,6 +159,15 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
         lines.append(f"error:     {document['error']}: {document.get('cause')}")
     _show(args, document, lines)
     return 0
+
+
+def _pause_lines(pause: dict[str, Any] | None) -> list[str]:
+    if not pause:
+        return []
+    line = f"pause:     by {pause['by']} at {pause['requestedAt']}: {pause['reason'] or '-'}"
+    if pause.get("autoResumeAt"):
+        line += f" (resumes by itself at {pause['autoResumeAt']})"
+    return [line]
 
 
 def _history(args: argparse.Namespace, client: Client) -> int:
@@ -173,6 +185,31 @@ def _history(args: argparse.Namespace, client: Client) -> int:
         f"{e['seq']:>5}  {e['timestamp']}  {e['type']:<20} {e.get('state') or ''}" for e in events
     ]
     _show(args, {"events": events}, rows)
+    return 0
+
+
+def _operate(args: argparse.Namespace, client: Client) -> int:
+    """pause, resume, cancel or redrive: one POST, then the status it left."""
+    body: dict[str, Any] = {}
+    if getattr(args, "reason", None):
+        body["reason"] = args.reason
+    if getattr(args, "data", None):
+        body["data"] = _document(args.data)
+    if getattr(args, "pause_before", None) is not None:
+        body["pauseBefore"] = args.pause_before
+    answer = client.call("POST", f"/executions/{args.execution_id}/{args.command}", body)
+    _show(args, answer, [f"{args.execution_id}  {answer['status']}"])
+    return 0
+
+
+def _checkpoints(args: argparse.Namespace, client: Client) -> int:
+    answer = client.call("GET", f"/executions/{args.execution_id}/checkpoints")
+    rows = [
+        f"{c['version']:>6}  {c['at']}  {c['status']:<10} {c['reason']:<10}"
+        + ("  latest" if c["latest"] else "")
+        for c in answer["items"]
+    ]
+    _show(args, answer, rows)
     return 0
 
 
@@ -220,6 +257,7 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--input", help="JSON, or @file")
     start.add_argument("--name")
     start.add_argument("--wait", action="store_true", help="wait for the end")
+    start.add_argument("--pause-before", nargs="+", metavar="STATE", help="breakpoints")
     start.set_defaults(run=_start)
 
     run = commands.add_parser("run", help="validate, register, start and follow")
@@ -233,9 +271,24 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(run=_list)
 
-    for name, function in (("describe", _describe), ("history", _history)):
+    for name, function in (
+        ("describe", _describe),
+        ("history", _history),
+        ("checkpoints", _checkpoints),
+        ("pause", _operate),
+        ("resume", _operate),
+        ("cancel", _operate),
+        ("redrive", _operate),
+    ):
         command = commands.add_parser(name, help=f"{name} an execution")
         command.add_argument("execution_id", metavar="ID")
+        if name in ("pause", "resume", "cancel"):
+            command.add_argument("--reason", help="recorded in the history")
+        if name == "resume":
+            command.add_argument("--data", help="JSON object merged into the variables")
+            command.add_argument(
+                "--pause-before", nargs="*", metavar="STATE", help="new breakpoints"
+            )
         command.set_defaults(run=function)
     return parser
 

@@ -39,7 +39,9 @@ class Client:
         url = self.endpoint + path + ("?" + urlencode(query) if query else "")
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json"}
-        if not _is_local(url):
+        if _is_local(url):  # on AWS the caller is its IAM identity; locally, the OS user
+            headers["X-Segue-User"] = os.environ.get("USER") or "local"
+        else:
             headers = _signed(method, url, data, headers)
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:

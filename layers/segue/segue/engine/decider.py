@@ -30,7 +30,7 @@ from segue.asl.outcomes import End, Visit
 from segue.asl.timestamps import format_timestamp, parse_timestamp, to_datetime
 from segue.engine import events as ev
 from segue.engine.events import Event
-from segue.engine.head import Head, Join, Status, Token, TokenStatus, is_terminal
+from segue.engine.head import Head, Join, Pause, Status, Token, TokenStatus, is_terminal
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
 
 if TYPE_CHECKING:
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from segue.engine.refs import Values
 
 ROOT_ARN = "arn:aws:states:local:000000000000"
+
+SNAPSHOT_EVERY = timedelta(seconds=60)
+"""A running execution's head is copied aside at least this often (and at every pause)."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,25 @@ class TaskReport:
 
 
 @dataclass(frozen=True)
+class AutoResume:
+    """A one-time schedule that resumes `execution_id` if `pause_id` is still its pause."""
+
+    execution_id: str
+    pause_id: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Decision:
-    """A new head, the events that lead to it and the documents it refers to."""
+    """A new head, the events that lead to it, the documents it refers to and its effects."""
 
     head: Head
     events: tuple[Event, ...]
     values: dict[str, Json]
     dispatch: tuple[Token, ...]
+    schedule: tuple[AutoResume, ...] = ()
+    unschedule: tuple[AutoResume, ...] = ()
+    snapshot: str = ""
 
 
 Advance = Next | End | Fail | Retry | FanOut | WaitUntil
@@ -77,6 +92,8 @@ def begin(
     revision: int,
     input: Json,
     now: datetime,
+    pause_before: tuple[str, ...] = (),
+    auto_resume_seconds: int = 0,
 ) -> Decision:
     """A new execution at StartAt, its first token READY."""
     at = format_timestamp(now)
@@ -97,6 +114,9 @@ def begin(
         input=input_ref,
         vars=EMPTY_OBJECT,
         tokens={token.id: token},
+        pause_before=pause_before,
+        auto_resume_seconds=auto_resume_seconds,
+        snapshot_at=at,
     )
     return Decision(head, start_events(head, start), _stored({input_ref: input}), (token,))
 
@@ -194,7 +214,7 @@ def advance(
     task: TaskReport | None = None,
 ) -> Decision:
     """Apply what the token's state came to: move on, end, fail, retry, wait or fan out."""
-    draft = _Draft(machine, head, now, values)
+    draft = Draft(machine, head, now, values)
     token = head.tokens[token_id]
     if task is not None:
         draft.task_events(token, task)
@@ -203,8 +223,8 @@ def advance(
 
 
 @dataclass
-class _Draft:
-    """A decision being built; only `decision()` leaves this module."""
+class Draft:
+    """A decision being built (by `advance` here and the operations of `engine.control`)."""
 
     machine: StateMachine
     head: Head
@@ -222,6 +242,13 @@ class _Draft:
         self.root_vars = self.head.vars
         self.output = self.head.output
         self.error: tuple[str | None, str | None] = (self.head.error, self.head.cause)
+        self.pause = self.head.pause
+        self.pauses = self.head.pauses
+        self.redrive = self.head.redrive
+        self.snapshot = ""
+        self.schedule: list[AutoResume] = []
+        self.unschedule: list[AutoResume] = []
+        self.redispatch: set[str] = set()
 
     # Building blocks ---------------------------------------------------------------------
 
@@ -249,7 +276,18 @@ class _Draft:
         token = Token(token_id, state, TokenStatus.READY, input_ref, vars, entered, self.at)
         token = replace(token, join=join, branch=branch)
         self.tokens[token_id] = token
+        if state in self.head.pause_before and self.pause is None:
+            self.request_pause("segue", "breakpoint", self.head.auto_resume_seconds, state)
         return token
+
+    def request_pause(
+        self, by: str, reason: str, auto_resume_seconds: int, state: str = ""
+    ) -> None:
+        """Ask for a pause; `decision()` parks what is ready and takes it once nothing runs."""
+        self.pauses += 1
+        self.pause = Pause(f"p{self.pauses}", self.at, by, reason, auto_resume_seconds)
+        details: dict[str, Json] = {"pauseId": self.pause.id, "by": by, "reason": reason}
+        self.event(ev.PAUSE_REQUESTED, state or None, **details)
 
     def with_assigned(self, vars: str, assigned: dict[str, Json]) -> str:
         return self.ref({**self.read(vars), **assigned}) if assigned else vars
@@ -373,6 +411,7 @@ class _Draft:
             self.status = Status.FAILED
             self.error = (result.error, result.cause or None)  # as AWS: no cause, not ""
             self.event(ev.EXECUTION_FAILED, None, error=result.error, cause=result.cause)
+            self.redrive = self.ref(redrive_point(self.head))
             self.drop_all()
 
     def branch_done(self, join: Join, index: int, result: Result) -> None:
@@ -425,8 +464,51 @@ class _Draft:
 
     # The result --------------------------------------------------------------------------
 
+    def take_pause(self) -> None:
+        """Park what is ready; once no task is in flight the pause is taken (PAUSED)."""
+        assert self.pause is not None
+        for token in self.tokens.values():
+            if token.status is TokenStatus.READY:
+                self.tokens[token.id] = replace(token, status=TokenStatus.PARKED)
+        if self.pause.paused_at or any(
+            t.status is TokenStatus.LEASED for t in self.tokens.values()
+        ):
+            return
+        seconds = self.pause.auto_resume_seconds
+        resume_at = format_timestamp(self.now + timedelta(seconds=seconds)) if seconds else ""
+        self.pause = replace(self.pause, paused_at=self.at, auto_resume_at=resume_at)
+        pause_id = self.pause.id
+        self.event(ev.EXECUTION_PAUSED, None, pauseId=pause_id, reason=self.pause.reason)
+        if resume_at:
+            timer = AutoResume(self.head.execution_id, pause_id, resume_at)
+            self.schedule.append(timer)
+            self.event(
+                ev.SCHEDULE_CREATED, None, purpose="autoResume", pauseId=pause_id, at=resume_at
+            )
+        self.snapshot = "pause"
+
+    def end_pause(self) -> None:
+        """Forget the pause; its auto-resume schedule, if any, is deleted."""
+        if self.pause is not None and self.pause.auto_resume_at:
+            self.unschedule.append(
+                AutoResume(self.head.execution_id, self.pause.id, self.pause.auto_resume_at)
+            )
+        self.pause = None
+
     def decision(self) -> Decision:
-        status = self.status if is_terminal(self.status) else _live_status(self.tokens)
+        if is_terminal(self.status):
+            self.end_pause()
+            status = self.status
+        elif self.pause is not None:
+            self.take_pause()
+            status = Status.PAUSED if self.pause.paused_at else Status.PAUSING
+        else:
+            status = _live_status(self.tokens)
+        snapshot_at = self.head.snapshot_at
+        due = not snapshot_at or self.now - instant(snapshot_at) >= SNAPSHOT_EVERY
+        if self.snapshot or (due and not is_terminal(status)):
+            self.snapshot = self.snapshot or "interval"
+            snapshot_at = self.at
         head = replace(
             self.head,
             status=status,
@@ -440,13 +522,26 @@ class _Draft:
             output=self.output,
             error=self.error[0],
             cause=self.error[1],
+            pause=self.pause,
+            pauses=self.pauses,
+            snapshot_at=snapshot_at,
+            redrive=self.redrive,
         )
         dispatch = tuple(
             token
             for token in self.tokens.values()
-            if _wants_message(token) and self.head.tokens.get(token.id) != token
+            if _wants_message(token)
+            and (self.head.tokens.get(token.id) != token or token.id in self.redispatch)
         )
-        return Decision(head, tuple(self.events), self.stored, dispatch)
+        return Decision(
+            head,
+            tuple(self.events),
+            self.stored,
+            dispatch,
+            tuple(self.schedule),
+            tuple(self.unschedule),
+            self.snapshot,
+        )
 
 
 def _live_status(tokens: dict[str, Token]) -> Status:
@@ -460,6 +555,28 @@ def _wants_message(token: Token) -> bool:
     return token.status is TokenStatus.READY or (
         token.status is TokenStatus.WAITING and bool(token.then)
     )
+
+
+def redrive_point(head: Head) -> Json:
+    """Where a redrive picks up: the frontier before the failure, what was running to re-run."""
+    tokens = {
+        token.id: (
+            replace(
+                token,
+                status=TokenStatus.READY,
+                attempt=token.attempt + 1,
+                retries=(),
+                owner="",
+                lease_until="",
+                ready_at="",
+            )
+            if token.status is TokenStatus.LEASED
+            else token
+        ).to_dict()
+        for token in head.tokens.values()
+    }
+    joins = {k: j.to_dict() for k, j in head.joins.items()}
+    return {"tokens": tokens, "joins": joins, "vars": head.vars}
 
 
 def _stored(values: dict[str, Json]) -> dict[str, Json]:

@@ -127,6 +127,31 @@ class Join:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """An operator's (or a breakpoint's) pause: asked at `requested_at`, taken at `paused_at`.
+
+    `id` names this pause among the execution's pauses, so an auto-resume schedule made for
+    an earlier pause can tell that it is stale.
+    """
+
+    id: str
+    requested_at: str
+    by: str
+    reason: str
+    auto_resume_seconds: int
+    paused_at: str = ""
+    auto_resume_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Pause:
+        values = {**data, "auto_resume_seconds": int(data["auto_resume_seconds"])}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class Head:
     """The latest committed checkpoint of one execution."""
 
@@ -147,12 +172,26 @@ class Head:
     output: str = ""
     error: str | None = None
     cause: str | None = None
+    pause: Pause | None = None
+    pauses: int = 0
+    pause_before: tuple[str, ...] = ()
+    auto_resume_seconds: int = 0
+    snapshot_at: str = ""
+    redrive: str = ""
+    redrives: int = 0
+
+    @property
+    def paused(self) -> bool:
+        """The pause has been taken (not merely asked for)."""
+        return self.pause is not None and bool(self.pause.paused_at)
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["status"] = str(self.status)
         data["tokens"] = {k: t.to_dict() for k, t in self.tokens.items()}
         data["joins"] = {k: j.to_dict() for k, j in self.joins.items()}
+        data["pause"] = self.pause.to_dict() if self.pause else None
+        data["pause_before"] = list(self.pause_before)
         data["schema"] = SCHEMA
         return {k: v for k, v in data.items() if v is not None}
 
@@ -161,8 +200,12 @@ class Head:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["status"] = Status(values["status"])
-        for name in ("revision", "version", "next_seq", "next_token"):
-            values[name] = int(values[name])
+        for name in ("revision", "version", "next_seq", "next_token", "pauses", "redrives"):
+            if name in values:
+                values[name] = int(values[name])
+        values["auto_resume_seconds"] = int(values.get("auto_resume_seconds", 0))
+        values["pause"] = Pause.from_dict(data["pause"]) if data.get("pause") else None
+        values["pause_before"] = tuple(data.get("pause_before", ()))
         values["tokens"] = {k: Token.from_dict(t) for k, t in data.get("tokens", {}).items()}
         values["joins"] = {k: Join.from_dict(j) for k, j in data.get("joins", {}).items()}
         return cls(**values)

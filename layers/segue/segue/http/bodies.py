@@ -25,12 +25,37 @@ class StartBody(_Request):
     state_machine: str = Field(alias="stateMachine")
     input: Any = Field(default_factory=dict)
     name: str | None = None
-    pause_before: list[str] = Field(default_factory=list, alias="pauseBefore")
+    pause_before: list[str] = Field(default_factory=list, alias="pauseBefore", max_length=500)
+    auto_resume_seconds: int | None = Field(default=None, alias="autoResumeSeconds")
 
 
-def parse(model: type[Body], text: str) -> Body:
+Reason = Field(default="", max_length=1024)
+
+
+class PauseBody(_Request):
+    reason: str = Reason
+    auto_resume_seconds: int | None = Field(default=None, alias="autoResumeSeconds")
+
+
+class ResumeBody(_Request):
+    reason: str = Reason
+    data: dict[str, Any] | None = None
+    pause_before: list[str] | None = Field(default=None, alias="pauseBefore", max_length=500)
+
+
+class CancelBody(_Request):
+    reason: str = Reason
+
+
+class EmptyBody(_Request):
+    pass
+
+
+def parse(model: type[Body], text: str, optional: bool = False) -> Body:
     """The body as `model`; BadRequestError for malformed JSON or a wrong shape."""
     if not text.strip():
+        if optional:
+            return model.model_validate({})
         raise BadRequestError("the request needs a JSON body")
     try:
         document = json.loads(text)

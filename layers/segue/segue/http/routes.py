@@ -10,11 +10,19 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from pydantic import ValidationError
 
-from segue.http.bodies import RegisterBody, StartBody, parse
+from segue.http.bodies import (
+    CancelBody,
+    EmptyBody,
+    PauseBody,
+    RegisterBody,
+    ResumeBody,
+    StartBody,
+    parse,
+)
 from segue.service.errors import BadRequestError, ClientError, TooLargeError
 from segue.service.executions import Executions
+from segue.service.operator import Operator
 from segue.service.wiring import services
-from segue.service.worker import wall_clock
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,13 +33,13 @@ MAX_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
 logger = Logger(service="segue")
 
 
-def build_app(executions: Callable[[], Executions] | None = None) -> APIGatewayRestResolver:
-    """The resolver with every route; `executions` builds the service for each request."""
+def build_app() -> APIGatewayRestResolver:
+    """The resolver with every route, on this process's services."""
     app = APIGatewayRestResolver()
     request = _Request(app)
-    service = executions or _default_executions
-    _state_machine_routes(app, request, service)
-    _execution_routes(app, request, service)
+    _state_machine_routes(app, request, _executions)
+    _execution_routes(app, request, _executions)
+    _operator_routes(app, request, _operator)
     _error_handlers(app)
     return app
 
@@ -47,6 +55,14 @@ class _Request:
         if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
             raise TooLargeError(f"the request body is over {MAX_BODY_BYTES} bytes")
         return raw
+
+    def who(self) -> str:
+        """The caller: its IAM identity on AWS; locally whoever the X-Segue-User header names."""
+        event = self.app.current_event
+        identity = event.raw_event.get("requestContext", {}).get("identity") or {}
+        named = identity.get("userArn") or identity.get("caller")
+        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+        return str(named or headers.get("x-segue-user") or "anonymous")[:256]
 
     def query(self, name: str) -> str | None:
         return self.app.current_event.get_query_string_value(name, None)
@@ -87,9 +103,13 @@ def _execution_routes(
     @app.post("/executions")
     def start() -> Response[Any]:
         body = parse(StartBody, request.body())
-        if body.pause_before:
-            raise BadRequestError("pauseBefore is not supported yet (it comes with pause/resume)")
-        created, answer = service().start(body.state_machine, body.input, body.name)
+        created, answer = service().start(
+            body.state_machine,
+            body.input,
+            body.name,
+            body.pause_before,
+            body.auto_resume_seconds,
+        )
         return _json(201 if created else 200, answer)
 
     @app.get("/executions")
@@ -110,6 +130,50 @@ def _execution_routes(
         return service().history(
             unquote(execution_id), request.query_int("limit", 100), request.query("nextToken")
         )
+
+
+def _operator_routes(
+    app: APIGatewayRestResolver, request: _Request, operator: Callable[[], Operator]
+) -> None:
+    """Separate routes, so that IAM can grant each operation on its own."""
+
+    @app.post("/executions/<execution_id>/pause")
+    def pause(execution_id: str) -> Response[Any]:
+        body = parse(PauseBody, request.body(), optional=True)
+        head = operator().pause(
+            unquote(execution_id), request.who(), body.reason, body.auto_resume_seconds
+        )
+        return _json(202, {"status": str(head.status)})
+
+    @app.post("/executions/<execution_id>/resume")
+    def resume(execution_id: str) -> dict[str, Any]:
+        body = parse(ResumeBody, request.body(), optional=True)
+        head = operator().resume(
+            unquote(execution_id), request.who(), body.reason, body.data, body.pause_before
+        )
+        return {"status": str(head.status)}
+
+    @app.post("/executions/<execution_id>/cancel")
+    def cancel(execution_id: str) -> dict[str, Any]:
+        body = parse(CancelBody, request.body(), optional=True)
+        head = operator().cancel(unquote(execution_id), request.who(), body.reason)
+        return {"status": str(head.status)}
+
+    @app.post("/executions/<execution_id>/redrive")
+    def redrive(execution_id: str) -> dict[str, Any]:
+        parse(EmptyBody, request.body(), optional=True)
+        head = operator().redrive(unquote(execution_id), request.who())
+        return {"status": str(head.status)}
+
+    @app.get("/executions/<execution_id>/checkpoints")
+    def checkpoints(execution_id: str) -> dict[str, Any]:
+        return operator().checkpoints(unquote(execution_id))
+
+    @app.get("/executions/<execution_id>/checkpoints/<version>")
+    def checkpoint(execution_id: str, version: str) -> dict[str, Any]:
+        if not version.isdigit():
+            raise BadRequestError("a checkpoint version is a positive integer")
+        return operator().checkpoint(unquote(execution_id), int(version))
 
 
 def _error_handlers(app: APIGatewayRestResolver) -> None:
@@ -144,5 +208,9 @@ def _problems(error: ValidationError) -> str:
     )
 
 
-def _default_executions() -> Executions:
-    return Executions(services(), wall_clock)
+def _executions() -> Executions:
+    return Executions(services(), services().clock)
+
+
+def _operator() -> Operator:
+    return Operator(services(), services().clock)

@@ -11,12 +11,16 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from segue.local.http_server import serve_api
+from segue.local.scheduler import LocalScheduler
 from segue.local.template import create_stack
+from segue.service.worker import wall_clock
+from segue.tasks.functions import load_handler
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -85,6 +89,7 @@ class LocalStack:
     options: DevOptions
     stack: Stack | None = None
     pollers: list[_Poller] = field(default_factory=list)
+    scheduler: LocalScheduler | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _closers: list[Any] = field(default_factory=list)
 
@@ -103,6 +108,9 @@ class LocalStack:
 
         self.stack = create_stack(self.options.template, client)
         registry = self._registry(self.stack)
+        handlers = cache(lambda name: load_handler(registry[name]))
+        group = self.stack.refs["Schedules"]
+        self.scheduler = LocalScheduler(client("scheduler"), group, handlers, wall_clock)
         shared = CREDENTIALS | {
             "AWS_ENDPOINT_URL": endpoint,
             "SEGUE_FUNCTIONS": json.dumps(registry),
@@ -149,10 +157,15 @@ class LocalStack:
         return "\n".join(lines)
 
     def supervise(self) -> None:
-        """Restart pollers that die, until `stop()`."""
+        """Restart pollers that die and fire due schedules, until `stop()`."""
         while not self._stop.wait(0.5):
             for poller in self.pollers:
                 poller.check()
+            if self.scheduler is not None:
+                try:
+                    self.scheduler.fire_due()
+                except Exception:  # moto restarting under us: try again next tick
+                    logging.getLogger("segue.local").exception("firing schedules failed")
 
     def stop(self) -> None:
         self._stop.set()

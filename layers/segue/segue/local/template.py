@@ -1,13 +1,15 @@
 """Creates the resources `template.yaml` declares, on moto: one source of truth.
 
 Only what the local stack needs is understood: tables, queues (with their redrive
-policies), buckets and SAM functions with their SQS and Api events. Intrinsics are
-resolved to the local physical names.
+policies), buckets, schedule groups and SAM functions with their SQS and Api events.
+Intrinsics (Ref, Fn::GetAtt, Fn::Sub, parameters at their defaults) are resolved to the
+local physical names; IAM resources get an ARN and nothing else (moto checks no policy).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 PREFIX = "segue-local"
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+PSEUDO = {
+    "AWS::StackName": PREFIX,
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_SUB = re.compile(r"\$\{([^}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class Stack:
     """The local stack's resources by logical id: names, queue URLs and ARNs."""
 
     root: Path
-    refs: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=lambda: dict(PSEUDO))
     arns: dict[str, str] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
@@ -55,11 +67,19 @@ class Stack:
                 if attribute == "QueueName":
                     return self.queue_names[logical]
                 raise ValueError(f"the local stack cannot resolve {attribute} of {logical}")
+            if key == "Fn::Sub" and isinstance(argument, str):
+                return _SUB.sub(lambda m: self._substitute(m.group(1)), argument)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
+
+    def _substitute(self, name: str) -> str:
+        logical, _, attribute = name.partition(".")
+        if attribute:
+            return str(self.resolve({"Fn::GetAtt": [logical, attribute]}))
+        return self.refs[logical]
 
 
 def read_template(path: Path) -> dict[str, Any]:
@@ -72,6 +92,8 @@ def create_stack(path: Path, client: Callable[[str], Any]) -> Stack:
     """Create every table, queue and bucket of the template; describe its functions."""
     template = read_template(path)
     stack = Stack(root=path.parent)
+    for name, parameter in template.get("Parameters", {}).items():
+        stack.refs[name] = str(parameter.get("Default", ""))
     resources: dict[str, Any] = template["Resources"]
     ordered = sorted(resources.items(), key=lambda item: _creation_order(item[1]))
     for logical_id, resource in ordered:
@@ -135,6 +157,26 @@ def _bucket(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -
     stack.arns[logical_id] = f"arn:aws:s3:::{name}"
 
 
+def _schedule_group(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    name = f"{PREFIX}-{logical_id}"
+    scheduler = client("scheduler")
+    groups = scheduler.list_schedule_groups().get("ScheduleGroups", [])
+    if name not in {g["Name"] for g in groups}:
+        scheduler.create_schedule_group(Name=name)
+    stack.refs[logical_id] = name
+    stack.arns[logical_id] = f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/{name}"
+
+
+def _role(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    name = f"{PREFIX}-{logical_id}"
+    stack.refs[logical_id] = name
+    stack.arns[logical_id] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+
+
+def _managed_policy(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    stack.refs[logical_id] = f"arn:aws:iam::{ACCOUNT}:policy/{PREFIX}-{logical_id}"
+
+
 def _function(
     stack: Stack, logical_id: str, props: dict[str, Any], shared: dict[str, str]
 ) -> Function:
@@ -150,7 +192,7 @@ def _function(
         api = api or event["Type"] == "Api"
     own = props.get("Environment", {}).get("Variables", {})
     environment = shared | {k: str(stack.resolve(v)) for k, v in own.items()}
-    name = str(props.get("FunctionName", logical_id))
+    name = str(stack.resolve(props.get("FunctionName", logical_id)))
     return Function(logical_id, name, f"{path}:{attribute}", tuple(queues), api, environment)
 
 
@@ -158,4 +200,7 @@ _CREATORS: dict[str, Callable[[Stack, str, dict[str, Any], Any], None]] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::SQS::Queue": _queue,
     "AWS::S3::Bucket": _bucket,
+    "AWS::Scheduler::ScheduleGroup": _schedule_group,
+    "AWS::IAM::Role": _role,
+    "AWS::IAM::ManagedPolicy": _managed_policy,
 }

@@ -13,6 +13,7 @@ from segue.asl import diagnose
 from segue.asl.outcomes import MAX_PAYLOAD_BYTES
 from segue.asl.timestamps import format_timestamp
 from segue.asl.values import encoded_size
+from segue.engine import control
 from segue.engine.decider import begin, start_events
 from segue.engine.head import Status
 from segue.service.errors import (
@@ -24,6 +25,7 @@ from segue.service.errors import (
 )
 from segue.service.inspection import inspection_document
 from segue.service.names import name_problem
+from segue.service.operator import MAX_AUTO_RESUME_SECONDS, Operator, check_states
 from segue.store.queue import WorkMessage
 
 if TYPE_CHECKING:
@@ -75,7 +77,12 @@ class Executions:
     # Executions ----------------------------------------------------------------------------
 
     def start(
-        self, state_machine: str, input: Json, name: str | None
+        self,
+        state_machine: str,
+        input: Json,
+        name: str | None,
+        pause_before: list[str] | None = None,
+        auto_resume_seconds: int | None = None,
     ) -> tuple[bool, dict[str, Any]]:
         """Start (or find, for a name already used) an execution; (created, answer)."""
         _check_name(state_machine, "state machine")
@@ -88,6 +95,14 @@ class Executions:
             raise NotFoundError(f"no state machine named {state_machine!r}")
         revision, text = found
         machine = self.services.machines.get(state_machine, revision, text)
+        breakpoints = check_states(machine, pause_before or [])
+        settings = self.services.settings
+        if auto_resume_seconds is None:
+            auto_resume_seconds = settings.auto_resume_seconds
+        elif not 0 <= auto_resume_seconds <= MAX_AUTO_RESUME_SECONDS:
+            raise BadRequestError(
+                f"autoResumeSeconds must be between 0 and {MAX_AUTO_RESUME_SECONDS}"
+            )
         now = self.clock()
         decision = begin(
             machine,
@@ -97,6 +112,8 @@ class Executions:
             revision=revision,
             input=input,
             now=now,
+            pause_before=breakpoints,
+            auto_resume_seconds=auto_resume_seconds,
         )
         self.services.documents.put_many(decision.head.execution_id, decision.values)
         existing = self.services.store.create(
@@ -108,6 +125,14 @@ class Executions:
                     f"execution {name!r} already exists with a different input"
                 )
             return False, _started(existing)
+        if machine.definition.start_at in breakpoints:
+            head = Operator(self.services, self.clock).change(
+                decision.head.execution_id,
+                lambda machine, head, values, now: control.hold_at_start(
+                    machine, head, now=now, values=values
+                ),
+            )
+            return True, _started(head)
         token = decision.dispatch[0]
         message = WorkMessage(execution_id=decision.head.execution_id, token=token.id, attempt=1)
         self.services.queue.send([message], now)
@@ -204,7 +229,7 @@ def _summary(item: dict[str, Any]) -> dict[str, Any]:
 def _shown(event: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any]:
     """An event with its document references replaced by the documents."""
     details = {
-        key: values(value) if key in ("input", "output", "parameters") else value
+        key: values(value) if key in ("input", "output", "parameters", "data") else value
         for key, value in event["details"].items()
     }
     return {**event, "details": details}

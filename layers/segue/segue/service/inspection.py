@@ -21,8 +21,6 @@ def inspection_document(
 ) -> dict[str, Any]:
     """Current, completed and pending states, variables, waits and the latest checkpoint."""
     completed, entered = _completed(pages, values)
-    current = [_current(t) for t in head.tokens.values()]
-    current += [_current(j.parent) | {"branches": _branches(j)} for j in head.joins.values()]
     document: dict[str, Any] = {
         "executionId": head.execution_id,
         "stateMachine": head.state_machine,
@@ -30,11 +28,12 @@ def inspection_document(
         "name": head.name,
         "status": str(head.status),
         "input": values(head.input),
-        "currentStates": current,
+        "currentStates": current_states(head),
         "completedStates": completed,
         "pendingStates": _pending(head, machine, entered),
         "variables": values(head.vars),
-        "pause": None,
+        "pause": pause_document(head),
+        "pauseBefore": list(head.pause_before),
         "waits": [_wait(t) for t in head.tokens.values() if t.then],
         "checkpoint": {"version": head.version, "at": head.updated_at},
         "createdAt": head.created_at,
@@ -45,6 +44,28 @@ def inspection_document(
     if head.error is not None or head.cause is not None:
         document["error"], document["cause"] = head.error, head.cause
     return document
+
+
+def current_states(head: Head) -> list[dict[str, Any]]:
+    """Each token's state, and each Parallel or Map waiting on its branches."""
+    current = [_current(t) for t in head.tokens.values()]
+    current += [_current(j.parent) | {"branches": _branches(j)} for j in head.joins.values()]
+    return current
+
+
+def pause_document(head: Head) -> dict[str, Any] | None:
+    """Who asked for the pause, why and when; when it was taken and when it ends by itself."""
+    pause = head.pause
+    if pause is None:
+        return None
+    return {
+        "id": pause.id,
+        "requestedAt": pause.requested_at,
+        "by": pause.by,
+        "reason": pause.reason,
+        "pausedAt": pause.paused_at or None,
+        "autoResumeAt": pause.auto_resume_at or None,
+    }
 
 
 def _current(token: Token) -> dict[str, Any]:

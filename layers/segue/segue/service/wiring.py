@@ -13,16 +13,19 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from segue.service.effects import Effects
 from segue.service.machines import Machines
 from segue.service.worker import Worker, wall_clock
 from segue.store.dynamo import ExecutionStore
 from segue.store.queue import WorkQueue
+from segue.store.timers import Timers
 from segue.store.values import DocumentStore
 from segue.tasks.functions import Functions
 from segue.tasks.resources import Resources
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -35,14 +38,27 @@ class Settings:
     bucket: str
     work_queue_url: str
     functions: dict[str, str]
+    schedule_group: str = "default"
+    timer_arn: str = ""
+    scheduler_role_arn: str = ""
+    auto_resume_seconds: int = 86400
+    keep_checkpoints: int = 10
+    retention_days: int = 90
 
     @classmethod
     def from_environment(cls) -> Settings:
+        env = os.environ
         return cls(
-            table=os.environ["SEGUE_TABLE"],
-            bucket=os.environ["SEGUE_BUCKET"],
-            work_queue_url=os.environ["SEGUE_WORK_QUEUE_URL"],
-            functions=json.loads(os.environ.get("SEGUE_FUNCTIONS", "{}")),
+            table=env["SEGUE_TABLE"],
+            bucket=env["SEGUE_BUCKET"],
+            work_queue_url=env["SEGUE_WORK_QUEUE_URL"],
+            functions=json.loads(env.get("SEGUE_FUNCTIONS", "{}")),
+            schedule_group=env.get("SEGUE_SCHEDULE_GROUP", "default"),
+            timer_arn=env.get("SEGUE_TIMER_ARN", ""),
+            scheduler_role_arn=env.get("SEGUE_SCHEDULER_ROLE_ARN", ""),
+            auto_resume_seconds=int(env.get("SEGUE_AUTO_RESUME_SECONDS", "86400")),
+            keep_checkpoints=int(env.get("SEGUE_KEEP_CHECKPOINTS", "10")),
+            retention_days=int(env.get("SEGUE_RETENTION_DAYS", "90")),
         )
 
 
@@ -56,30 +72,42 @@ def client(service: str) -> Any:
 class Services:
     """Everything a handler needs, built once."""
 
+    settings: Settings
     store: ExecutionStore
     documents: DocumentStore
     queue: WorkQueue
     machines: Machines
+    effects: Effects
     worker: Worker
+    clock: Callable[[], datetime]
 
 
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
     """The adapters for `settings`, with real AWS (or moto) clients."""
-    store = ExecutionStore(client("dynamodb"), settings.table)
+    clock = wall_clock
+    store = ExecutionStore(client("dynamodb"), settings.table, settings.retention_days)
     documents = DocumentStore(client("dynamodb"), settings.table, client("s3"), settings.bucket)
     queue = WorkQueue(client("sqs"), settings.work_queue_url)
     machines = Machines(store)
     functions = Functions(lambda: client("lambda"), settings.functions)
+    timers = Timers(
+        client("scheduler"),
+        settings.schedule_group,
+        settings.timer_arn,
+        settings.scheduler_role_arn,
+    )
+    effects = Effects(store, queue, timers, settings.keep_checkpoints)
     worker = Worker(
         store=store,
         documents=documents,
         queue=queue,
         machines=machines,
         resources=Resources(functions, client),
+        effects=effects,
         owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
-        clock=wall_clock,
+        clock=clock,
     )
-    return Services(store, documents, queue, machines, worker)
+    return Services(settings, store, documents, queue, machines, effects, worker, clock)
 
 
 @cache

@@ -19,21 +19,20 @@ from segue.engine.decider import (
     Decision,
     TaskReport,
     advance,
-    instant,
     lease,
     work,
 )
 from segue.engine.head import Head, Token, TokenStatus
 from segue.store.errors import ConflictError
-from segue.store.queue import WorkMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from segue.asl import StateMachine
+    from segue.service.effects import Effects
     from segue.service.machines import Machines
     from segue.store.dynamo import ExecutionStore
-    from segue.store.queue import WorkQueue
+    from segue.store.queue import WorkMessage, WorkQueue
     from segue.store.values import DocumentStore
     from segue.tasks.resources import Resources
 
@@ -52,6 +51,7 @@ class Worker:
     queue: WorkQueue
     machines: Machines
     resources: Resources
+    effects: Effects
     owner: str
     clock: Callable[[], datetime]
     inline_seconds: float = 5.0
@@ -111,7 +111,7 @@ class Worker:
                 head = fresh
                 time.sleep(min(0.5, 0.01 * 2**attempt))
                 continue
-            self._dispatch(decision, kept, now)
+            self.effects.apply(decision, committed, now)
             return committed, kept
         raise RuntimeError(f"could not commit {head.execution_id}/{token.id}: too much contention")
 
@@ -129,20 +129,6 @@ class Worker:
         head = lease(decision.head, chosen.id, self.owner, now + LEASE)
         rest = tuple(t for t in decision.dispatch if t.id != chosen.id)
         return replace(decision, head=head, dispatch=rest), chosen.id
-
-    def _dispatch(self, decision: Decision, kept: str | None, now: datetime) -> None:
-        messages = [
-            WorkMessage(
-                execution_id=decision.head.execution_id,
-                token=t.id,
-                attempt=t.attempt,
-                not_before=instant(t.ready_at) if t.ready_at else None,
-            )
-            for t in decision.dispatch
-            if t.id != kept
-        ]
-        if messages:
-            self.queue.send(messages, now)
 
 
 def cheap_tokens(machine: StateMachine, decision: Decision) -> set[str]:

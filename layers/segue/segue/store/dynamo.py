@@ -18,8 +18,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from segue.asl.timestamps import format_timestamp
+from segue.engine.decider import instant
 from segue.engine.events import Event
-from segue.engine.head import Head
+from segue.engine.head import Head, is_terminal
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
 
@@ -60,9 +61,10 @@ class Page:
 class ExecutionStore:
     """Heads, pages and definitions in one table; documents through `segue.store.values`."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, retention_days: int = 90) -> None:
         self.client = client
         self.table = table
+        self.retention = timedelta(days=retention_days)
 
     # Definitions ---------------------------------------------------------------------------
 
@@ -103,7 +105,7 @@ class ExecutionStore:
     def create(self, decision: Decision, first_page: tuple[Event, ...]) -> Head | None:
         """Write a new head; the existing head instead when the execution id is taken."""
         head = decision.head
-        item = keys.head(head.execution_id) | _head_attributes(head)
+        item = keys.head(head.execution_id) | self._head_attributes(head)
         try:
             self.client.put_item(
                 TableName=self.table,
@@ -187,7 +189,7 @@ class ExecutionStore:
         try:
             self._put(
                 keys.head(head.execution_id),
-                _head_attributes(head),
+                self._head_attributes(head),
                 "version = :expected",  # nobody committed since we read the head
                 {":expected": expected},
             )
@@ -241,6 +243,98 @@ class ExecutionStore:
         except ClientError as error:
             if not _failed_condition(error):
                 raise StoreError(str(error)) from error
+
+    def _head_attributes(self, head: Head) -> dict[str, Any]:
+        data = head.to_dict()
+        data["kind"] = keys.EXECUTION
+        data["list_key"] = f"{head.created_at}#{head.execution_id}"
+        if is_terminal(head.status):
+            data["expires_at"] = self.expiry(head)
+        return data
+
+    def expiry(self, head: Head) -> int:
+        """When a finished execution's items go (DynamoDB TTL: epoch seconds)."""
+        return int((instant(head.updated_at) + self.retention).timestamp())
+
+    # Checkpoints -----------------------------------------------------------------------------
+
+    def put_snapshot(self, head: Head, reason: str) -> None:
+        """Keep a copy of the committed head aside (attributes no index reads)."""
+        text = json.dumps(head.to_dict(), separators=(",", ":"))
+        attributes: dict[str, Any] = {"head": text, "reason": reason, "at": head.updated_at}
+        attributes |= {"version": head.version, "checkpoint_status": str(head.status)}
+        self._put(keys.snapshot(head.execution_id, head.version), attributes)
+
+    def snapshots(self, execution_id: str) -> list[dict[str, Any]]:
+        """The kept checkpoints, newest first: version, at, status, reason and the head."""
+        items = self._query(
+            "pk = :pk AND begins_with(sk, :s)",
+            {":pk": keys.head(execution_id)["pk"], ":s": "S#"},
+            index=None,
+            forward=False,
+        )
+        return [
+            {
+                "version": int(i["version"]),
+                "at": i["at"],
+                "status": i["checkpoint_status"],
+                "reason": i["reason"],
+                "head": Head.from_dict(json.loads(i["head"])),
+            }
+            for i in items
+        ]
+
+    def prune_snapshots(self, execution_id: str, keep: int) -> int:
+        """Delete all but the newest `keep` snapshots; how many were deleted."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": keys.head(execution_id)["pk"], ":s": "S#"}
+            ),
+            "ProjectionExpression": "pk, sk",
+            "ScanIndexForward": False,
+        }
+        old = self._keys(request)[keep:]
+        for key in old:
+            self._call(self.client.delete_item, {"TableName": self.table, "Key": key})
+        return len(old)
+
+    def expire(self, head: Head) -> int:
+        """Give every item of a finished execution the head's expiry; how many were marked."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.head(head.execution_id)["pk"]}),
+            "ProjectionExpression": "pk, sk, expires_at",
+        }
+        at = self.expiry(head)
+        marked = 0
+        for item in self._keys(request):
+            if "expires_at" in item:
+                continue
+            self._call(
+                self.client.update_item,
+                {
+                    "TableName": self.table,
+                    "Key": {"pk": item["pk"], "sk": item["sk"]},
+                    "UpdateExpression": "SET expires_at = :at",
+                    "ExpressionAttributeValues": to_item({":at": at}),
+                },
+            )
+            marked += 1
+        return marked
+
+    def _keys(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item a query finds, in DynamoDB's typed form (for writing straight back)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            answer = self._call(self.client.query, request)
+            found.extend(answer["Items"])
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                return found
+            request = {**request, "ExclusiveStartKey": last}
 
     # History ---------------------------------------------------------------------------------
 
@@ -375,13 +469,6 @@ class ExecutionStore:
                 raise ConflictError("condition failed", from_item(old) if old else None) from error
             raise StoreError(str(error)) from error
         return answer
-
-
-def _head_attributes(head: Head) -> dict[str, Any]:
-    data = head.to_dict()
-    data["kind"] = keys.EXECUTION
-    data["list_key"] = f"{head.created_at}#{head.execution_id}"
-    return data
 
 
 def _page_attributes(

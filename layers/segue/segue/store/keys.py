@@ -25,3 +25,8 @@ def revision(name: str, number: int) -> dict[str, str]:
 
 def latest(name: str) -> dict[str, str]:
     return {"pk": f"SM#{name}", "sk": "LATEST"}
+
+
+def snapshot(execution_id: str, version: int) -> dict[str, str]:
+    """A copy of the head at `version` (a checkpoint kept aside)."""
+    return {"pk": f"EX#{execution_id}", "sk": f"S#{version:010d}"}

@@ -1,0 +1,216 @@
+"""What an operator does to a running execution: pause, resume, cancel, redrive, checkpoints.
+
+Every change goes through `change`: read the head, decide (pure, `engine.control`),
+commit with the head's version as the condition, then carry out the effects. A lost
+race re-reads and decides again, so of concurrent operations one takes effect and the
+others find a status that refuses them (409).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from segue.engine import control
+from segue.service.errors import BadRequestError, ConflictingRequestError, NotFoundError
+from segue.service.inspection import current_states, pause_document
+from segue.store.errors import ConflictError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from segue.asl import StateMachine
+    from segue.asl.outcomes import Json
+    from segue.engine.decider import Decision
+    from segue.engine.head import Head
+    from segue.engine.refs import Values
+    from segue.service.wiring import Services
+
+log = logging.getLogger("segue.operator")
+
+CHANGE_TRIES = 50
+MAX_AUTO_RESUME_SECONDS = 365 * 24 * 3600
+
+
+@dataclass
+class Operator:
+    """Pause, resume, cancel and redrive, each one commit; checkpoints to look back at."""
+
+    services: Services
+    clock: Callable[[], datetime]
+
+    def pause(self, execution_id: str, by: str, reason: str, auto_resume: int | None) -> Head:
+        """Pause now (nothing in flight) or once the task in flight is committed."""
+        if auto_resume is not None and not 0 <= auto_resume <= MAX_AUTO_RESUME_SECONDS:
+            raise BadRequestError(
+                f"autoResumeSeconds must be between 0 and {MAX_AUTO_RESUME_SECONDS}"
+            )
+        return self.change(
+            execution_id,
+            lambda machine, head, values, now: control.pause(
+                machine,
+                head,
+                by=by,
+                reason=reason,
+                auto_resume_seconds=auto_resume,
+                now=now,
+                values=values,
+            ),
+        )
+
+    def resume(
+        self,
+        execution_id: str,
+        by: str,
+        reason: str,
+        data: dict[str, Json] | None,
+        pause_before: list[str] | None,
+    ) -> Head:
+        """Go on from the pause point, with `data` added to the variables."""
+
+        def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
+            breakpoints = None if pause_before is None else check_states(machine, pause_before)
+            return control.resume(
+                machine,
+                head,
+                by=by,
+                reason=reason,
+                data=data,
+                pause_before=breakpoints,
+                now=now,
+                values=values,
+            )
+
+        return self.change(execution_id, decide)
+
+    def auto_resume(self, execution_id: str, pause_id: str) -> Head | None:
+        """A schedule fired: resume if `pause_id` is still the pause; None if it is stale."""
+        try:
+            return self.change(
+                execution_id,
+                lambda machine, head, values, now: control.resume(
+                    machine,
+                    head,
+                    by="segue",
+                    reason="auto-resume",
+                    data=None,
+                    pause_before=None,
+                    now=now,
+                    values=values,
+                    pause_id=pause_id,
+                ),
+            )
+        except (control.Stale, ConflictingRequestError, NotFoundError) as stale:
+            log.info("auto-resume of %s (%s) does nothing: %s", execution_id, pause_id, stale)
+            return None
+
+    def cancel(self, execution_id: str, by: str, reason: str) -> Head:
+        """End the execution in whatever non-terminal status it is."""
+        return self.change(
+            execution_id,
+            lambda machine, head, values, now: control.cancel(
+                machine, head, by=by, reason=reason, now=now, values=values
+            ),
+        )
+
+    def redrive(self, execution_id: str, by: str) -> Head:
+        """A FAILED execution goes on from its failed state."""
+        return self.change(
+            execution_id,
+            lambda machine, head, values, now: control.redrive(
+                machine, head, by=by, now=now, values=values
+            ),
+        )
+
+    def change(
+        self,
+        execution_id: str,
+        decide: Callable[[StateMachine, Head, Values, datetime], Decision],
+    ) -> Head:
+        """Decide on the latest head and commit; decide again after a lost race."""
+        services = self.services
+        writer = f"op.{uuid.uuid4().hex}"
+        for attempt in range(CHANGE_TRIES):
+            head = services.store.get_head(execution_id)
+            if head is None:
+                raise NotFoundError(f"no execution {execution_id!r}")
+            machine = services.machines.get(head.state_machine, head.revision)
+            values = services.documents.reader(execution_id)
+            now = self.clock()
+            try:
+                decision = decide(machine, head, values, now)
+            except control.NotAllowed as refused:
+                raise ConflictingRequestError(str(refused)) from refused
+            services.documents.put_many(execution_id, decision.values)
+            try:
+                committed = services.store.commit(head, decision, writer, now)
+            except ConflictError:
+                time.sleep(min(0.2, 0.005 * 2**attempt))
+                continue
+            services.effects.apply(decision, committed, now)
+            return committed
+        raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
+
+    # Checkpoints -------------------------------------------------------------------------
+
+    def checkpoints(self, execution_id: str) -> dict[str, Any]:
+        """The kept snapshots and the head (every commit is a checkpoint), newest first."""
+        head = self._head(execution_id)
+        items = [
+            {"version": head.version, "at": head.updated_at, "status": str(head.status)}
+            | {"reason": "commit", "latest": True}
+        ]
+        for snapshot in self.services.store.snapshots(execution_id):
+            if snapshot["version"] == head.version:
+                items[0]["reason"] = snapshot["reason"]
+                continue
+            items.append(_checkpoint_summary(snapshot) | {"latest": False})
+        return {"items": items}
+
+    def checkpoint(self, execution_id: str, version: int) -> dict[str, Any]:
+        """One checkpoint by version: the head's state as it was then."""
+        head = self._head(execution_id)
+        values = self.services.documents.reader(execution_id)
+        if version == head.version:
+            found: dict[str, Any] = {"version": head.version, "at": head.updated_at}
+            found |= {"status": str(head.status), "reason": "commit", "head": head}
+        else:
+            snapshots = self.services.store.snapshots(execution_id)
+            match = [s for s in snapshots if s["version"] == version]
+            if not match:
+                raise NotFoundError(f"no checkpoint {version} of {execution_id!r} is kept")
+            found = match[0]
+        kept: Head = found["head"]
+        return _checkpoint_summary(found) | {
+            "latest": version == head.version,
+            "currentStates": current_states(kept),
+            "variables": values(kept.vars),
+            "pause": pause_document(kept),
+        }
+
+    def _head(self, execution_id: str) -> Head:
+        head = self.services.store.get_head(execution_id)
+        if head is None:
+            raise NotFoundError(f"no execution {execution_id!r}")
+        return head
+
+
+def check_states(machine: StateMachine, names: list[str]) -> tuple[str, ...]:
+    """Breakpoint names, each a state of the machine (400 otherwise)."""
+    unknown = [n for n in names if n not in machine.states]
+    if unknown:
+        raise BadRequestError(f"pauseBefore names states the machine does not have: {unknown}")
+    return tuple(dict.fromkeys(names))
+
+
+def _checkpoint_summary(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": snapshot["version"],
+        "at": snapshot["at"],
+        "status": snapshot["status"],
+        "reason": snapshot["reason"],
+    }

@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause
 
 tools:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -46,3 +46,8 @@ soak: sync
 # Cost and speed per state transition (not part of `make test`: these machines are noisy).
 bench: sync
 	$(RUN) python -m bench.transitions --executions 20
+	$(RUN) python -m bench.pause --runs 200
+
+# Pause and resume latency alone, on the local stack.
+bench-pause: sync
+	$(RUN) python -m bench.pause --runs 200

@@ -148,7 +148,7 @@ class LocalStack:
             f"  AWS (moto)   http://127.0.0.1:{self.options.aws_port}"
             "  (boto3/aws with endpoint_url; any credentials)",
         ]
-        for logical, ref in sorted(self.stack.refs.items()):
+        for logical, ref in sorted(self.stack.resources().items()):
             lines.append(f"  {logical:<20} {ref}")
         lines.append(f"  workers      {len(self.pollers)} process(es)")
         for name in self._registry(self.stack):

@@ -53,6 +53,11 @@ class Stack:
     arns: dict[str, str] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
+    parameters: set[str] = field(default_factory=lambda: set(PSEUDO))
+
+    def resources(self) -> dict[str, str]:
+        """Logical id to local name (or URL) of every resource the stack made."""
+        return {k: v for k, v in self.refs.items() if k not in self.parameters}
 
     def resolve(self, value: Any) -> Any:
         """A template value with Ref and Fn::GetAtt made local."""
@@ -94,6 +99,7 @@ def create_stack(path: Path, client: Callable[[str], Any]) -> Stack:
     stack = Stack(root=path.parent)
     for name, parameter in template.get("Parameters", {}).items():
         stack.refs[name] = str(parameter.get("Default", ""))
+        stack.parameters.add(name)
     resources: dict[str, Any] = template["Resources"]
     ordered = sorted(resources.items(), key=lambda item: _creation_order(item[1]))
     for logical_id, resource in ordered:

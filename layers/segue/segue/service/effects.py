@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from segue.engine.decider import instant
 from segue.engine.head import is_terminal
 from segue.store.queue import WorkMessage
+from segue.store.retention import needs_marking
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -55,9 +56,11 @@ class Effects:
             self.timers.delete(timer)
         if decision.snapshot:
             self.checkpoint(committed, decision.snapshot)
-        if is_terminal(committed.status):
+        if is_terminal(committed.status) and needs_marking(
+            instant(committed.created_at), instant(committed.updated_at)
+        ):
             marked = self.store.expire(committed)
-            log.info("%s finished: %d items expire with it", committed.execution_id, marked)
+            log.info("%s finished: %d items re-marked to expire", committed.execution_id, marked)
 
     def checkpoint(self, head: Head, reason: str) -> int:
         """Keep a snapshot of `head`, then delete the oldest beyond the newest N; how many."""

@@ -115,7 +115,7 @@ class Executions:
             pause_before=breakpoints,
             auto_resume_seconds=auto_resume_seconds,
         )
-        self.services.documents.put_many(decision.head.execution_id, decision.values)
+        self.services.documents.put_many(decision.head.execution_id, decision.values, now)
         existing = self.services.store.create(
             decision, start_events(decision.head, machine.definition.start_at)
         )

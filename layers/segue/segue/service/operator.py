@@ -145,7 +145,7 @@ class Operator:
                 decision = decide(machine, head, values, now)
             except control.NotAllowed as refused:
                 raise ConflictingRequestError(str(refused)) from refused
-            services.documents.put_many(execution_id, decision.values)
+            services.documents.put_many(execution_id, decision.values, now)
             try:
                 committed = services.store.commit(head, decision, writer, now)
             except ConflictError:

@@ -7,6 +7,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,13 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
     """The adapters for `settings`, with real AWS (or moto) clients."""
     clock = wall_clock
     store = ExecutionStore(client("dynamodb"), settings.table, settings.retention_days)
-    documents = DocumentStore(client("dynamodb"), settings.table, client("s3"), settings.bucket)
+    documents = DocumentStore(
+        client("dynamodb"),
+        settings.table,
+        client("s3"),
+        settings.bucket,
+        timedelta(days=settings.retention_days),
+    )
     queue = WorkQueue(client("sqs"), settings.work_queue_url)
     machines = Machines(store)
     functions = Functions(lambda: client("lambda"), settings.functions)

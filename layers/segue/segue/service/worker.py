@@ -100,7 +100,7 @@ class Worker:
             now = self.clock()
             decision = advance(machine, head, token.id, outcome, now, values, task)
             decision, kept = self._keep_one(decision, cheap_tokens(machine, decision), deadline)
-            self.documents.put_many(head.execution_id, decision.values)
+            self.documents.put_many(head.execution_id, decision.values, now)
             try:
                 committed = self.store.commit(head, decision, writer, now)
             except ConflictError:

@@ -23,6 +23,7 @@ from segue.engine.events import Event
 from segue.engine.head import Head, is_terminal
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
+from segue.store.retention import expiry_of_write
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -123,7 +124,9 @@ class ExecutionStore:
 
     def write_first_page(self, head: Head, events: tuple[Event, ...]) -> None:
         """Page 1 is derived from the head, so writing it again is harmless."""
-        self._put(keys.page(head.execution_id, 1), _page_attributes(events, 1, "start", ""))
+        attributes = _page_attributes(events, 1, "start", "")
+        attributes["expires_at"] = expiry_of_write(instant(head.created_at), self.retention)
+        self._put(keys.page(head.execution_id, 1), attributes)
 
     def get_head(self, execution_id: str) -> Head | None:
         """The committed head, read consistently."""
@@ -205,6 +208,7 @@ class ExecutionStore:
         attributes = _page_attributes(
             events, old.next_seq, writer, format_timestamp(now + PAGE_HOLD)
         )
+        attributes["expires_at"] = expiry_of_write(now, self.retention)
         try:
             self._put(
                 key,
@@ -263,6 +267,7 @@ class ExecutionStore:
         text = json.dumps(head.to_dict(), separators=(",", ":"))
         attributes: dict[str, Any] = {"head": text, "reason": reason, "at": head.updated_at}
         attributes |= {"version": head.version, "checkpoint_status": str(head.status)}
+        attributes["expires_at"] = expiry_of_write(instant(head.updated_at), self.retention)
         self._put(keys.snapshot(head.execution_id, head.version), attributes)
 
     def snapshots(self, execution_id: str) -> list[dict[str, Any]]:
@@ -301,7 +306,11 @@ class ExecutionStore:
         return len(old)
 
     def expire(self, head: Head) -> int:
-        """Give every item of a finished execution the head's expiry; how many were marked."""
+        """Give every item of a finished execution the head's expiry; how many were marked.
+
+        Only needed for an execution that ran longer than `retention.GRACE`: the items of
+        a shorter one already expire within a day of its head.
+        """
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk",
@@ -311,7 +320,7 @@ class ExecutionStore:
         at = self.expiry(head)
         marked = 0
         for item in self._keys(request):
-            if "expires_at" in item:
+            if int(item.get("expires_at", {}).get("N", 0)) == at:
                 continue
             self._call(
                 self.client.update_item,

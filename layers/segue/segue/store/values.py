@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -16,8 +17,11 @@ from segue.engine import refs
 from segue.store import keys
 from segue.store.dynamo import from_item, to_item
 from segue.store.errors import StoreError
+from segue.store.retention import expiry_of_write
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
@@ -29,7 +33,15 @@ CACHE_BYTES = 64 * 1024 * 1024
 class DocumentStore:
     """Writes and reads content-addressed documents; a read is cached (they never change)."""
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str, s3: S3Client, bucket: str) -> None:
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        table: str,
+        s3: S3Client,
+        bucket: str,
+        retention: timedelta = timedelta(days=90),
+    ) -> None:
+        self.retention = retention
         self.dynamodb = dynamodb
         self.table = table
         self.s3 = s3
@@ -37,15 +49,16 @@ class DocumentStore:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cached_bytes = 0
 
-    def put_many(self, execution_id: str, documents: dict[str, Json]) -> None:
+    def put_many(self, execution_id: str, documents: dict[str, Json], now: datetime) -> None:
         """Store every (reference, document) pair that is not inline."""
+        expires = {"expires_at": expiry_of_write(now, self.retention)}
         items = []
         for ref, value in documents.items():
             text = refs.encode(value)
             if refs.kind(ref) == refs.OBJECT:
                 self._put_object(execution_id, refs.key(ref), text)
             elif refs.kind(ref) == refs.ITEM:
-                items.append(keys.document(execution_id, refs.key(ref)) | {"data": text})
+                items.append(keys.document(execution_id, refs.key(ref)) | {"data": text} | expires)
             self._remember(ref, value, len(text))
         for start in range(0, len(items), 25):
             self._write_batch(items[start : start + 25])

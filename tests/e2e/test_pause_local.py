@@ -24,7 +24,7 @@ def start(stack, machine: str, name: str, input: dict, **extra) -> str:
     return str(stack.client.call("POST", "/executions", body)["executionId"])
 
 
-RESUMER = """
+CALLER = """
 import sys, time, urllib.request, urllib.error
 url, at = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, at - time.time()))
@@ -49,16 +49,7 @@ def test_concurrent_resumes_from_many_processes_one_wins_and_the_next_state_runs
     execution_id = start(local_stack, "race", "many", {"n": 0}, pauseBefore=["B"])
     local_stack.wait_for_status(execution_id, "PAUSED")
 
-    url = f"{local_stack.endpoint}/executions/{execution_id}/resume"
-    at = time.time() + 1.5  # every process fires at once
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", RESUMER, url, str(at)], stdout=subprocess.PIPE, text=True
-        )
-        for _ in range(8)
-    ]
-    codes = sorted(int(p.communicate(timeout=60)[0]) for p in processes)
-    assert codes == [200] + [409] * 7
+    assert at_once(local_stack, execution_id, "resume", 8) == [200] + [409] * 7
 
     done = local_stack.wait_for_status(execution_id, "SUCCEEDED")
     assert done["output"] == {"n": 2}
@@ -66,6 +57,30 @@ def test_concurrent_resumes_from_many_processes_one_wins_and_the_next_state_runs
     kinds = [(e["type"], e.get("state")) for e in events]
     assert kinds.count(("ExecutionResumed", None)) == 1
     assert kinds.count(("TaskStarted", "B")) == 1
+
+
+def test_concurrent_pauses_from_many_processes_one_wins(local_stack):
+    states = {"Hold": {"Type": "Wait", "Seconds": 3600, "End": True}}
+    register(local_stack, "hold", states, "Hold")
+    execution_id = start(local_stack, "hold", "many", {})
+    local_stack.wait_for_status(execution_id, "WAITING")
+    assert at_once(local_stack, execution_id, "pause", 8) == [202] + [409] * 7
+    events = local_stack.client.call("GET", f"/executions/{execution_id}/history")["events"]
+    assert [e["type"] for e in events].count("PauseRequested") == 1
+    local_stack.client.call("POST", f"/executions/{execution_id}/cancel", {})
+
+
+def at_once(stack, execution_id: str, action: str, count: int) -> list[int]:
+    """`count` processes POST `action` at the same moment; their status codes, sorted."""
+    url = f"{stack.endpoint}/executions/{execution_id}/{action}"
+    at = time.time() + 1.5
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", CALLER, url, str(at)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(count)
+    ]
+    return sorted(int(p.communicate(timeout=60)[0]) for p in processes)
 
 
 def test_resume_is_taken_by_new_workers_after_the_old_ones_are_killed(local_stack):

@@ -48,15 +48,18 @@ class LocalScheduler:
         self.handlers = handlers
         self.clock = clock
         self.failures: dict[str, int] = {}
+        self.known: dict[str, dict[str, Any]] = {}  # segue never updates a schedule
 
     def fire_due(self) -> int:
         """Call the target of every schedule whose time has come; how many fired."""
         now = self.clock()
         fired = 0
-        for name in self._names():
-            schedule = self.scheduler.get_schedule(GroupName=self.group, Name=name)
-            due = due_time(schedule["ScheduleExpression"])
-            if due is None or due > now:
+        names = self._names()
+        self.known = {name: s for name, s in self.known.items() if name in names}
+        for name in names:
+            schedule = self._schedule(name)
+            due = None if schedule is None else due_time(schedule["ScheduleExpression"])
+            if schedule is None or due is None or due > now:
                 continue
             target = schedule["Target"]
             name_of_function = function_name(target["Arn"])
@@ -73,6 +76,14 @@ class LocalScheduler:
                     self.scheduler.delete_schedule(GroupName=self.group, Name=name)
             fired += 1
         return fired
+
+    def _schedule(self, name: str) -> dict[str, Any] | None:
+        if name not in self.known:
+            try:
+                self.known[name] = self.scheduler.get_schedule(GroupName=self.group, Name=name)
+            except ClientError:  # deleted since it was listed
+                return None
+        return self.known[name]
 
     def _names(self) -> list[str]:
         names: list[str] = []

@@ -25,7 +25,7 @@ from segue.service.errors import (
 )
 from segue.service.inspection import inspection_document
 from segue.service.names import name_problem
-from segue.service.operator import MAX_AUTO_RESUME_SECONDS, Operator, check_states
+from segue.service.operator import Operator, check_auto_resume, check_states
 from segue.store.queue import WorkMessage
 
 if TYPE_CHECKING:
@@ -96,13 +96,9 @@ class Executions:
         revision, text = found
         machine = self.services.machines.get(state_machine, revision, text)
         breakpoints = check_states(machine, pause_before or [])
-        settings = self.services.settings
+        check_auto_resume(auto_resume_seconds)
         if auto_resume_seconds is None:
-            auto_resume_seconds = settings.auto_resume_seconds
-        elif not 0 <= auto_resume_seconds <= MAX_AUTO_RESUME_SECONDS:
-            raise BadRequestError(
-                f"autoResumeSeconds must be between 0 and {MAX_AUTO_RESUME_SECONDS}"
-            )
+            auto_resume_seconds = self.services.settings.auto_resume_seconds
         now = self.clock()
         decision = begin(
             machine,

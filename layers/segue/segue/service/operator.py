@@ -45,10 +45,7 @@ class Operator:
 
     def pause(self, execution_id: str, by: str, reason: str, auto_resume: int | None) -> Head:
         """Pause now (nothing in flight) or once the task in flight is committed."""
-        if auto_resume is not None and not 0 <= auto_resume <= MAX_AUTO_RESUME_SECONDS:
-            raise BadRequestError(
-                f"autoResumeSeconds must be between 0 and {MAX_AUTO_RESUME_SECONDS}"
-            )
+        check_auto_resume(auto_resume)
         return self.change(
             execution_id,
             lambda machine, head, values, now: control.pause(
@@ -69,6 +66,7 @@ class Operator:
         reason: str,
         data: dict[str, Json] | None,
         pause_before: list[str] | None,
+        pause_id: str | None = None,
     ) -> Head:
         """Go on from the pause point, with `data` added to the variables."""
 
@@ -83,6 +81,7 @@ class Operator:
                 pause_before=breakpoints,
                 now=now,
                 values=values,
+                pause_id=pause_id,
             )
 
         return self.change(execution_id, decide)
@@ -90,20 +89,7 @@ class Operator:
     def auto_resume(self, execution_id: str, pause_id: str) -> Head | None:
         """A schedule fired: resume if `pause_id` is still the pause; None if it is stale."""
         try:
-            return self.change(
-                execution_id,
-                lambda machine, head, values, now: control.resume(
-                    machine,
-                    head,
-                    by="segue",
-                    reason="auto-resume",
-                    data=None,
-                    pause_before=None,
-                    now=now,
-                    values=values,
-                    pause_id=pause_id,
-                ),
-            )
+            return self.resume(execution_id, "segue", "auto-resume", None, None, pause_id)
         except (control.Stale, ConflictingRequestError, NotFoundError) as stale:
             log.info("auto-resume of %s (%s) does nothing: %s", execution_id, pause_id, stale)
             return None
@@ -197,6 +183,12 @@ class Operator:
         if head is None:
             raise NotFoundError(f"no execution {execution_id!r}")
         return head
+
+
+def check_auto_resume(seconds: int | None) -> None:
+    """An auto-resume delay in range (400 otherwise); None means the default."""
+    if seconds is not None and not 0 <= seconds <= MAX_AUTO_RESUME_SECONDS:
+        raise BadRequestError(f"autoResumeSeconds must be between 0 and {MAX_AUTO_RESUME_SECONDS}")
 
 
 def check_states(machine: StateMachine, names: list[str]) -> tuple[str, ...]:

@@ -72,3 +72,17 @@ def test_a_commit_from_a_stale_head_is_refused_and_its_page_released(harness):
     assert store.pages(execution_id, claimed.next_seq + 1, claimed.next_seq) == []
     poll_once(harness.sqs, harness.queue_url, harness.worker.handler, function_name="worker")
     assert store.get_head(execution_id) == claimed  # the message found the token leased
+
+
+def test_registering_again_after_a_lost_answer_keeps_one_revision(harness):
+    store = harness.services.store
+    text = '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}'
+    # a registration that stored revision 1 and died before moving the latest pointer
+    store._put(keys.revision("again", 1), {"definition": text, "created_at": "t"})
+    assert store.put_definition("again", text, "t") == 1
+    assert store.put_definition("again", text, "t") == 1
+    assert store.get_definition("again") == (1, text)
+    other = text.replace("Succeed", "Pass")
+    store._put(keys.revision("again", 2), {"definition": "taken by a racer", "created_at": "t"})
+    assert store.put_definition("again", other, "t") == 3  # 2 was taken: the next is free
+    assert store.get_definition("again") == (3, other)

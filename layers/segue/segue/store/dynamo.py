@@ -9,6 +9,7 @@ worker that loses the race never shows, and never overwrites, a committed event.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -70,18 +71,39 @@ class ExecutionStore:
     # Definitions ---------------------------------------------------------------------------
 
     def put_definition(self, name: str, definition: str, now: str) -> int:
-        """Store a new immutable revision (or answer the latest if it is the same text)."""
+        """Store a new immutable revision (or answer the latest if it is the same text).
+
+        Safe to call again after a timeout and from several callers at once: a revision
+        number is taken only if it is free (or holds this very text), and the latest
+        pointer only ever moves forward.
+        """
         latest = self.get_definition(name)
         if latest is not None and latest[1] == definition:
             return latest[0]
         revision = 1 if latest is None else latest[0] + 1
-        self._put(keys.revision(name, revision), {"definition": definition, "created_at": now})
-        pointer: dict[str, Any] = {"kind": keys.STATE_MACHINE, "list_key": name, "sm_name": name}
-        pointer |= {"revision": revision, "sm_updated_at": now}
-        condition = "attribute_not_exists(sk) OR revision < :revision"
-        values = {":revision": revision}
-        self._put(keys.latest(name), pointer, condition, values)
-        return revision
+        for _ in range(20):
+            try:
+                self._put(
+                    keys.revision(name, revision),
+                    {"definition": definition, "created_at": now},
+                    "attribute_not_exists(sk)",
+                )
+            except ConflictError:
+                taken = self._get(keys.revision(name, revision)) or {}
+                if taken.get("definition") != definition:
+                    revision += 1  # another registration took this number
+                    continue
+            pointer: dict[str, Any] = {"kind": keys.STATE_MACHINE, "list_key": name}
+            pointer |= {"sm_name": name, "revision": revision, "sm_updated_at": now}
+            with contextlib.suppress(ConflictError):  # a later revision is already the latest
+                self._put(
+                    keys.latest(name),
+                    pointer,
+                    "attribute_not_exists(sk) OR revision < :revision",
+                    {":revision": revision},
+                )
+            return revision
+        raise ConflictError(f"state machine {name!r} is being registered too often at once")
 
     def get_definition(self, name: str, revision: int | None = None) -> tuple[int, str] | None:
         """(revision, definition text) of a revision, the latest when none is given."""

@@ -6,16 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from segue.service.operator import Operator
+from segue.service.schedules import fire
 from segue.service.wiring import services
-from segue.store.timers import TimerEvent
+from segue.store.timers import parse_timer_event
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Auto-resume the paused execution the schedule names, if that pause is still on."""
-    timer = TimerEvent.model_validate(event)
-    head = Operator(services(), services().clock).auto_resume(timer.execution_id, timer.pause_id)
-    return {"executionId": timer.execution_id, "resumed": head is not None}
+    """Auto-resume the pause, or send the token's work message, that the schedule names."""
+    return fire(services(), parse_timer_event(event))

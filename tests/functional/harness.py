@@ -23,7 +23,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 FUNCTIONS = {
     name: f"tests.functional.lambdas:{name}"
-    for name in ("echo", "add_one", "flaky", "boom", "big", "sleepy", "hook", "fixable")
+    for name in (
+        "echo",
+        "add_one",
+        "flaky",
+        "boom",
+        "big",
+        "sleepy",
+        "hook",
+        "fixable",
+        "hand_over",
+    )
 }
 
 

@@ -77,3 +77,16 @@ def pid(event: Any, context: Any) -> Any:
     import os
 
     return {**event, "pids": [*event.get("pids", []), os.getpid()]}
+
+
+HANDED: list[Any] = []
+"""The events `hand_over` got (each holds a task token)."""
+
+
+def hand_over(event: Any, context: Any) -> Any:
+    """A callback task's function: keeps the event, then runs the action for its `key`."""
+    HANDED.append(event)
+    action = DURING.pop(event.get("key", ""), None)
+    if action is not None:
+        ANSWERS[event.get("key", "")] = action(event)
+    return {"handedOver": True}

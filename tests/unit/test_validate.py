@@ -299,9 +299,9 @@ def test_integrations_the_engine_cannot_run_are_refused_at_validation():
 
     assert SERVICE_ACTIONS == RUNNABLE_ACTIONS  # one list, two places that must agree
     for resource in (
-        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::dynamodb:putItem.waitForTaskToken",
         "arn:aws:states:::ecs:runTask.sync",
-        "segue:approval",
+        "arn:aws:states:::sqs:sendMessage.sync",
     ):
         definition = {
             "StartAt": "T",
@@ -309,3 +309,21 @@ def test_integrations_the_engine_cannot_run_are_refused_at_validation():
         }
         codes = [d.code for d in diagnose(definition)[1]]
         assert codes == ["UNSUPPORTED_FEATURE"], resource
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::sns:publish.waitForTaskToken",
+        "segue:approval",
+        "segue:waitForEvent",
+    ],
+)
+def test_tasks_that_wait_for_the_outside_are_accepted(resource):
+    definition = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": resource, "End": True}},
+    }
+    assert diagnose(definition)[1] == []

@@ -72,6 +72,8 @@ SERVICE_ACTIONS = frozenset(
     }
 )
 """The optimized integrations the engine runs; any other is refused at validation."""
+CALLBACK_ACTIONS = frozenset({"lambda:invoke", "sqs:sendMessage", "sns:publish"})
+"""The integrations that may wait for a task token (`.waitForTaskToken`)."""
 
 _ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:\d*:.+")
 MAX_STATE_NAME = 80
@@ -454,10 +456,11 @@ def _check_task(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
 def _check_runnable(resource: str, here: Parts) -> list[Diagnostic]:
     """Resources the engine cannot run yet are refused now, not failed at run time."""
     parts = (*here, "Resource")
-    if resource in _SEGUE_RESOURCES:  # they arrive with durable waits
-        return [_unsupported(parts, f"the resource {resource}")]
     if resource.startswith(SERVICE_INTEGRATION):
         action = resource[len(SERVICE_INTEGRATION) :]
+        base, dot, pattern = action.partition(".")
+        if dot and pattern == "waitForTaskToken" and base in CALLBACK_ACTIONS:
+            return []
         if action not in SERVICE_ACTIONS:
             return [_unsupported(parts, f"the integration {action}")]
     return []

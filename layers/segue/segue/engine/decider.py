@@ -8,7 +8,7 @@ execution, token and attempt, so re-deciding after a lost race gives the same an
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,16 @@ from segue.engine import events as ev
 from segue.engine.events import Event
 from segue.engine.head import Head, Join, Pause, Status, Token, TokenStatus, is_terminal
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
+from segue.engine.waits import (
+    Await,
+    WaitKind,
+    deadlines,
+    expired,
+    next_deadline,
+    segue_wait,
+    task_token,
+    wait_kind,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,13 +59,18 @@ SNAPSHOT_EVERY = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class TaskReport:
-    """What running a Task's resource did, for the history."""
+    """What running a Task's resource did, for the history.
+
+    `started_at` is None when the task started in an earlier commit (a wait that ended);
+    `waiting` when the call was made and the task now waits for its result.
+    """
 
     resource: str
     parameters: Json
-    started_at: datetime
+    started_at: datetime | None
     ended_at: datetime
     result: Result
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,8 +94,35 @@ class Decision:
     unschedule: tuple[AutoResume, ...] = ()
     snapshot: str = ""
 
+    @property
+    def started_waits(self) -> tuple[Token, ...]:
+        """Tokens that began to wait for the outside in this decision."""
+        before = self.old_tokens
+        return tuple(
+            t for t in self.head.tokens.values() if t.wait and not _same_wait(before.get(t.id), t)
+        )
 
-Advance = Next | End | Fail | Retry | FanOut | WaitUntil
+    @property
+    def ended_waits(self) -> tuple[Token, ...]:
+        """Tokens whose wait for the outside this decision ended (delivered, timed out, dropped)."""
+        after = self.head.tokens
+        return tuple(
+            t for t in self.old_tokens.values() if t.wait and not _same_wait(after.get(t.id), t)
+        )
+
+    old_tokens: dict[str, Token] = field(default_factory=dict)
+
+
+def _same_wait(other: Token | None, token: Token) -> bool:
+    return (
+        other is not None
+        and other.wait == token.wait
+        and other.attempt == token.attempt
+        and other.status is TokenStatus.WAITING
+    )
+
+
+Advance = Next | End | Fail | Retry | FanOut | WaitUntil | Await
 
 
 def begin(
@@ -94,8 +136,9 @@ def begin(
     now: datetime,
     pause_before: tuple[str, ...] = (),
     auto_resume_seconds: int = 0,
+    secret: str = "",
 ) -> Decision:
-    """A new execution at StartAt, its first token READY."""
+    """A new execution at StartAt, its first token READY; `secret` signs its task tokens."""
     at = format_timestamp(now)
     input_ref = ref_of(input)
     start = machine.definition.start_at
@@ -117,6 +160,7 @@ def begin(
         pause_before=pause_before,
         auto_resume_seconds=auto_resume_seconds,
         snapshot_at=at,
+        secret=secret,
     )
     return Decision(head, start_events(head, start), _stored({input_ref: input}), (token,))
 
@@ -149,10 +193,18 @@ def execution_info(head: Head, values: Values) -> ExecutionInfo:
     )
 
 
-def visit_of(head: Head, token: Token, values: Values) -> Visit:
-    """The pure interpreter's view of one token."""
+def visit_of(
+    head: Head, token: Token, values: Values, machine: StateMachine | None = None
+) -> Visit:
+    """The pure interpreter's view of one token (with `$$.Task.Token` for a callback task)."""
+    state = machine.state(token.state) if machine is not None else None
+    resource = getattr(state, "resource", "")
     context = context_object(
-        execution_info(head, values), token.state, instant(token.entered_at), token.attempt - 1
+        execution_info(head, values),
+        token.state,
+        instant(token.entered_at),
+        token.attempt - 1,
+        task_token(head, token) if wait_kind(resource) is WaitKind.CALLBACK else None,
     )
     return Visit(
         token.state,
@@ -193,13 +245,34 @@ def work(
     """What the token's state comes to; `run_task` is the one step with outside effects."""
     if token.then:
         return resume_wait(token, values), None
-    visit = visit_of(head, token, values)
+    visit = visit_of(head, token, values, machine)
+    if token.wait:  # the claim found the wait's deadline passed
+        now = clock()
+        failed = expired(values(token.wait_info), format_timestamp(now))
+        resource = getattr(machine.state(token.state), "resource", "")
+        report = TaskReport(resource, None, None, now, failed)
+        return complete(machine, visit, failed, runtime_for(head, token, now)), report
     entered = enter(machine, visit, runtime_for(head, token, clock()))
     if not isinstance(entered, Invoke):
         return entered, None
     started = clock()
-    result = run_task(entered)
+    kind_of_wait = wait_kind(entered.resource)
+    if kind_of_wait in (WaitKind.APPROVAL, WaitKind.EVENT):
+        awaited = segue_wait(entered)
+        if isinstance(awaited, Await):
+            report = TaskReport(
+                entered.resource, entered.parameters, started, started, Succeeded(None), True
+            )
+            return awaited, report
+        result: Result = awaited
+    else:
+        result = run_task(entered)
     ended = clock()
+    if kind_of_wait is WaitKind.CALLBACK and isinstance(result, Succeeded):
+        awaited = Await(WaitKind.CALLBACK, entered.timeout_seconds, entered.heartbeat_seconds)
+        return awaited, TaskReport(
+            entered.resource, entered.parameters, started, ended, result, True
+        )
     report = TaskReport(entered.resource, entered.parameters, started, ended, result)
     return complete(machine, visit, result, runtime_for(head, token, ended)), report
 
@@ -293,15 +366,22 @@ class Draft:
         return self.ref({**self.read(vars), **assigned}) if assigned else vars
 
     def task_events(self, token: Token, task: TaskReport) -> None:
-        started, ended = format_timestamp(task.started_at), format_timestamp(task.ended_at)
-        params = self.ref(task.parameters)
+        ended = format_timestamp(task.ended_at)
         details: dict[str, Json]
-        self.events.append(
-            Event(ev.TASK_SCHEDULED, started, token.state, {"resource": task.resource})
-        )
-        details = {"attempt": token.attempt, "parameters": params}
-        self.events.append(Event(ev.TASK_STARTED, started, token.state, details))
-        if isinstance(task.result, Succeeded):
+        if task.started_at is not None:
+            started = format_timestamp(task.started_at)
+            details = {"resource": task.resource}
+            self.events.append(Event(ev.TASK_SCHEDULED, started, token.state, details))
+            details = {"attempt": token.attempt, "parameters": self.ref(task.parameters)}
+            self.events.append(Event(ev.TASK_STARTED, started, token.state, details))
+        if task.waiting:
+            details = (
+                {"output": self.ref(task.result.output)}
+                if isinstance(task.result, Succeeded)
+                else {}
+            )
+            self.events.append(Event(ev.TASK_SUBMITTED, ended, token.state, details))
+        elif isinstance(task.result, Succeeded):
             details = {"output": self.ref(task.result.output)}
             self.events.append(Event(ev.TASK_SUCCEEDED, ended, token.state, details))
         else:
@@ -328,6 +408,8 @@ class Draft:
             self.retry(token, outcome)
         elif isinstance(outcome, WaitUntil):
             self.wait(token, outcome)
+        elif isinstance(outcome, Await):
+            self.await_outside(token, outcome)
         else:
             self.fan_out(token, outcome)
 
@@ -353,6 +435,8 @@ class Draft:
             owner="",
             lease_until="",
             ready_at=format_timestamp(ready_at),
+            wait="",
+            wait_info="",
         )
 
     def wait(self, token: Token, wait: WaitUntil) -> None:
@@ -374,6 +458,23 @@ class Draft:
             lease_until="",
             ready_at=due,
             then=self.ref(then),
+        )
+
+    def await_outside(self, token: Token, awaited: Await) -> None:
+        info = deadlines(awaited, self.now)
+        due = next_deadline(info)
+        details: dict[str, Json] = {"kind": str(awaited.kind)}
+        if due:
+            details["dueAt"] = due
+        self.event(ev.WAIT_STARTED, token.state, **details)
+        self.tokens[token.id] = replace(
+            token,
+            status=TokenStatus.WAITING,
+            owner="",
+            lease_until="",
+            ready_at=due,
+            wait=str(awaited.kind),
+            wait_info=self.ref(info),
         )
 
     def fan_out(self, token: Token, fan_out: FanOut) -> None:
@@ -541,6 +642,7 @@ class Draft:
             tuple(self.schedule),
             tuple(self.unschedule),
             self.snapshot,
+            dict(self.head.tokens),
         )
 
 
@@ -551,14 +653,18 @@ def _live_status(tokens: dict[str, Token]) -> Status:
 
 
 def _wants_message(token: Token) -> bool:
-    """READY tokens need a worker; a Wait state's token needs a wake-up at its time."""
+    """READY tokens need a worker; a waiting token with a deadline, a wake-up at its time."""
     return token.status is TokenStatus.READY or (
-        token.status is TokenStatus.WAITING and bool(token.then)
+        token.status is TokenStatus.WAITING and bool(token.ready_at)
     )
 
 
 def redrive_point(head: Head) -> Json:
-    """Where a redrive picks up: the frontier before the failure, what was running to re-run."""
+    """Where a redrive picks up: the frontier before the failure, what was running to re-run.
+
+    A task that was running, or waiting for the outside, runs again as a new attempt (with
+    a new task token: the old one is closed).
+    """
     tokens = {
         token.id: (
             replace(
@@ -569,8 +675,10 @@ def redrive_point(head: Head) -> Json:
                 owner="",
                 lease_until="",
                 ready_at="",
+                wait="",
+                wait_info="",
             )
-            if token.status is TokenStatus.LEASED
+            if token.status is TokenStatus.LEASED or token.wait
             else token
         ).to_dict()
         for token in head.tokens.values()

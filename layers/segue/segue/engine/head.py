@@ -66,6 +66,8 @@ class Token:
     then: str = ""
     join: str = ""
     branch: int = 0
+    wait: str = ""
+    wait_info: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if v != ""}
@@ -179,6 +181,7 @@ class Head:
     snapshot_at: str = ""
     redrive: str = ""
     redrives: int = 0
+    secret: str = ""
 
     @property
     def paused(self) -> bool:

@@ -51,6 +51,39 @@ class EmptyBody(_Request):
     pass
 
 
+TaskToken = Field(alias="taskToken", min_length=1, max_length=1024)
+
+
+class TaskSuccessBody(_Request):
+    task_token: str = TaskToken
+    output: Any = None
+
+
+class TaskFailureBody(_Request):
+    task_token: str = TaskToken
+    error: str = Field(default="", max_length=256)
+    cause: str = Field(default="", max_length=32768)
+
+
+class TaskHeartbeatBody(_Request):
+    task_token: str = TaskToken
+
+
+class DecisionBody(_Request):
+    by: str | None = Field(default=None, max_length=256)
+    comment: str = Field(default="", max_length=4096)
+    data: Any = None
+
+
+class EventBody(_Request):
+    """An external event: also the body of a message on the `events` queue."""
+
+    name: str = Field(min_length=1, max_length=256)
+    key: str = Field(min_length=1, max_length=256)
+    payload: Any = None
+    id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
 def parse(model: type[Body], text: str, optional: bool = False) -> Body:
     """The body as `model`; BadRequestError for malformed JSON or a wrong shape."""
     if not text.strip():

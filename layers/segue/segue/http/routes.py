@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -12,17 +13,24 @@ from pydantic import ValidationError
 
 from segue.http.bodies import (
     CancelBody,
+    DecisionBody,
     EmptyBody,
+    EventBody,
     PauseBody,
     RegisterBody,
     ResumeBody,
     StartBody,
+    TaskFailureBody,
+    TaskHeartbeatBody,
+    TaskSuccessBody,
     parse,
 )
-from segue.service.errors import BadRequestError, ClientError, TooLargeError
+from segue.service.errors import BadRequestError, ClientError, NotFoundError, TooLargeError
 from segue.service.executions import Executions
 from segue.service.operator import Operator
+from segue.service.waits import Waits
 from segue.service.wiring import services
+from segue.store.waits import APPROVAL_STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +48,7 @@ def build_app() -> APIGatewayRestResolver:
     _state_machine_routes(app, request, _executions)
     _execution_routes(app, request, _executions)
     _operator_routes(app, request, _operator)
+    _wait_routes(app, request, _waits)
     _error_handlers(app)
     return app
 
@@ -176,6 +185,57 @@ def _operator_routes(
         return operator().checkpoint(unquote(execution_id), int(version))
 
 
+def _wait_routes(
+    app: APIGatewayRestResolver, request: _Request, waits: Callable[[], Waits]
+) -> None:
+    """Task callbacks, approvals and events: what ends a Task that waits for the outside."""
+
+    @app.post("/tasks/success")
+    def task_success() -> dict[str, Any]:
+        body = parse(TaskSuccessBody, request.body())
+        waits().task_succeeded(body.task_token, body.output)
+        return {}
+
+    @app.post("/tasks/failure")
+    def task_failure() -> dict[str, Any]:
+        body = parse(TaskFailureBody, request.body())
+        waits().task_failed(body.task_token, body.error, body.cause)
+        return {}
+
+    @app.post("/tasks/heartbeat")
+    def task_heartbeat() -> dict[str, Any]:
+        body = parse(TaskHeartbeatBody, request.body())
+        waits().heartbeat(body.task_token)
+        return {}
+
+    @app.get("/approvals")
+    def approvals() -> dict[str, Any]:
+        status = request.query("status")
+        if status is not None and status not in APPROVAL_STATUSES:
+            raise BadRequestError(f"status must be one of {', '.join(APPROVAL_STATUSES)}")
+        limit = request.query_int("limit", 100)
+        if not 1 <= limit <= 100:
+            raise BadRequestError("limit must be between 1 and 100")
+        return waits().approvals(status, limit)
+
+    @app.post("/approvals/<approval_id>/<verdict>")
+    def decide(approval_id: str, verdict: str) -> dict[str, Any]:
+        if verdict not in ("approve", "reject"):
+            raise NotFoundError(f"no route for /approvals/{approval_id}/{verdict}")
+        body = parse(DecisionBody, request.body(), optional=True)
+        by = body.by or request.who()
+        return waits().decide(
+            unquote(approval_id), verdict == "approve", by, body.comment, body.data
+        )
+
+    @app.post("/events")
+    def send_event() -> Response[Any]:
+        body = parse(EventBody, request.body())
+        event_id = body.id or uuid.uuid4().hex
+        delivered = waits().publish(body.name, body.key, body.payload, event_id)
+        return _json(202, {"eventId": event_id, "delivered": delivered})
+
+
 def _error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(ClientError)  # type: ignore[untyped-decorator]
     def client_error(error: ClientError) -> Response[Any]:
@@ -214,3 +274,7 @@ def _executions() -> Executions:
 
 def _operator() -> Operator:
     return Operator(services(), services().clock)
+
+
+def _waits() -> Waits:
+    return Waits(services(), services().clock)

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from segue.engine.decider import instant
 from segue.engine.head import is_terminal
-from segue.store.queue import WorkMessage
+from segue.store.queue import MAX_DELAY_SECONDS, WorkMessage
 from segue.store.retention import needs_marking
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from segue.engine.decider import Decision
-    from segue.engine.head import Head
+    from segue.engine.head import Head, Token
     from segue.store.dynamo import ExecutionStore
     from segue.store.queue import WorkQueue
     from segue.store.timers import Timers
@@ -28,14 +29,28 @@ if TYPE_CHECKING:
 log = logging.getLogger("segue.effects")
 
 
-@dataclass(frozen=True)
+class WaitHooks(Protocol):
+    """What registers a wait for the outside once committed, and closes it once over."""
+
+    def started(self, head: Head, token: Token) -> None: ...
+
+    def ended(self, head: Head, token: Token) -> None: ...
+
+
+@dataclass
 class Effects:
-    """Dispatch, schedules, checkpoints and expiry of committed decisions."""
+    """Dispatch, schedules, checkpoints, wait records and expiry of committed decisions.
+
+    `waits` is set once the services exist (the hooks deliver through them).
+    """
 
     store: ExecutionStore
     queue: WorkQueue
     timers: Timers
     keep_checkpoints: int = 10
+    max_queue_delay: timedelta = timedelta(seconds=MAX_DELAY_SECONDS)
+    timer_lead: timedelta = timedelta(minutes=5)
+    waits: WaitHooks | None = None
 
     def apply(self, decision: Decision, committed: Head, now: datetime) -> None:
         """Carry out what `decision` (committed as `committed`) asks for."""
@@ -48,8 +63,12 @@ class Effects:
             )
             for t in decision.dispatch
         ]
-        if messages:
-            self.queue.send(messages, now)
+        self.send(messages, now)
+        if self.waits is not None:
+            for token in decision.started_waits:
+                self.waits.started(committed, token)
+            for token in decision.ended_waits:
+                self.waits.ended(committed, token)
         for timer in decision.schedule:
             self.timers.create(timer)
         for timer in decision.unschedule:
@@ -61,6 +80,20 @@ class Effects:
         ):
             marked = self.store.expire(committed)
             log.info("%s finished: %d items re-marked to expire", committed.execution_id, marked)
+
+    def send(self, messages: list[WorkMessage], now: datetime) -> None:
+        """Work messages: on the queue if due within its delay, else through a wake-up schedule."""
+        near = [
+            m
+            for m in messages
+            if m.not_before is None or m.not_before - now <= self.max_queue_delay
+        ]
+        if near:
+            self.queue.send(near, now)
+        for message in messages:
+            if message not in near:
+                assert message.not_before is not None
+                self.timers.wake(message, message.not_before - self.timer_lead)
 
     def checkpoint(self, head: Head, reason: str) -> int:
         """Keep a snapshot of `head`, then delete the oldest beyond the newest N; how many."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,7 @@ class Executions:
             now=now,
             pause_before=breakpoints,
             auto_resume_seconds=auto_resume_seconds,
+            secret=secrets.token_hex(16),
         )
         self.services.documents.put_many(decision.head.execution_id, decision.values, now)
         existing = self.services.store.create(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from segue.asl.machine import reachable
 from segue.engine import events as ev
 from segue.engine.head import is_terminal
+from segue.engine.waits import WaitKind, approval_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,7 +35,7 @@ def inspection_document(
         "variables": values(head.vars),
         "pause": pause_document(head),
         "pauseBefore": list(head.pause_before),
-        "waits": [_wait(t) for t in head.tokens.values() if t.then],
+        "waits": [_wait(head, t, values) for t in head.tokens.values() if t.then or t.wait],
         "checkpoint": {"version": head.version, "at": head.updated_at},
         "createdAt": head.created_at,
         "updatedAt": head.updated_at,
@@ -82,8 +83,18 @@ def _branches(join: Any) -> dict[str, int]:
     return {"total": join.total, "started": join.launched, "finished": len(join.results)}
 
 
-def _wait(token: Token) -> dict[str, Any]:
-    return {"kind": "timer", "state": token.state, "dueAt": token.ready_at}
+def _wait(head: Head, token: Token, values: Callable[[str], Any]) -> dict[str, Any]:
+    """What a token waits for: its time (a Wait state), or the outside until its deadline."""
+    if token.then:
+        return {"kind": "timer", "state": token.state, "dueAt": token.ready_at}
+    found: dict[str, Any] = {"kind": token.wait, "state": token.state}
+    found["dueAt"] = token.ready_at or None
+    info = values(token.wait_info)
+    if token.wait == WaitKind.EVENT:
+        found |= {"name": info["name"], "key": info["key"]}
+    elif token.wait == WaitKind.APPROVAL:
+        found["key"] = approval_id(head.execution_id, token.id, token.attempt)
+    return found
 
 
 def _completed(

@@ -16,11 +16,13 @@ from botocore.config import Config
 
 from segue.service.effects import Effects
 from segue.service.machines import Machines
+from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
 from segue.store.dynamo import ExecutionStore
-from segue.store.queue import WorkQueue
+from segue.store.queue import MAX_DELAY_SECONDS, WorkQueue
 from segue.store.timers import Timers
 from segue.store.values import DocumentStore
+from segue.store.waits import WaitStore
 from segue.tasks.functions import Functions
 from segue.tasks.resources import Resources
 
@@ -45,6 +47,9 @@ class Settings:
     auto_resume_seconds: int = 86400
     keep_checkpoints: int = 10
     retention_days: int = 90
+    inbox_seconds: int = 86400
+    max_queue_delay_seconds: int = MAX_DELAY_SECONDS
+    timer_lead_seconds: int = 300
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -60,6 +65,11 @@ class Settings:
             auto_resume_seconds=int(env.get("SEGUE_AUTO_RESUME_SECONDS", "86400")),
             keep_checkpoints=int(env.get("SEGUE_KEEP_CHECKPOINTS", "10")),
             retention_days=int(env.get("SEGUE_RETENTION_DAYS", "90")),
+            inbox_seconds=int(env.get("SEGUE_EVENT_INBOX_SECONDS", "86400")),
+            max_queue_delay_seconds=int(
+                env.get("SEGUE_MAX_QUEUE_DELAY_SECONDS", str(MAX_DELAY_SECONDS))
+            ),
+            timer_lead_seconds=int(env.get("SEGUE_TIMER_LEAD_SECONDS", "300")),
         )
 
 
@@ -81,6 +91,7 @@ class Services:
     effects: Effects
     worker: Worker
     clock: Callable[[], datetime]
+    waits: WaitStore
 
 
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
@@ -103,7 +114,14 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         settings.timer_arn,
         settings.scheduler_role_arn,
     )
-    effects = Effects(store, queue, timers, settings.keep_checkpoints)
+    effects = Effects(
+        store,
+        queue,
+        timers,
+        settings.keep_checkpoints,
+        timedelta(seconds=min(settings.max_queue_delay_seconds, MAX_DELAY_SECONDS)),
+        timedelta(seconds=settings.timer_lead_seconds),
+    )
     worker = Worker(
         store=store,
         documents=documents,
@@ -114,7 +132,10 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
         clock=clock,
     )
-    return Services(settings, store, documents, queue, machines, effects, worker, clock)
+    waits = WaitStore(client("dynamodb"), settings.table)
+    built = Services(settings, store, documents, queue, machines, effects, worker, clock, waits)
+    effects.waits = Waits(built, clock)
+    return built
 
 
 @cache

@@ -60,7 +60,7 @@ class Worker:
         """Run the token a work message names, and whatever follows it inline."""
         now = self.clock()
         if message.not_before is not None and message.not_before > now:
-            self.queue.send([message], now)  # SQS delays 15 minutes at most: wait again
+            self.effects.send([message], now)  # it came early (SQS delays 15 minutes at most)
             return
         head = self.store.claim(
             message.execution_id,

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from segue.asl.timestamps import format_timestamp
@@ -25,6 +24,7 @@ from segue.engine.head import Head, is_terminal
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
 from segue.store.retention import expiry_of_write
+from segue.store.table import Table, failed_condition, from_item, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,23 +33,6 @@ if TYPE_CHECKING:
 
 PAGE_HOLD = timedelta(seconds=10)
 """How long a written but uncommitted page keeps its slot before others may take it."""
-
-_serialize = TypeSerializer().serialize
-_deserialize = TypeDeserializer().deserialize
-
-
-def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    """Plain values to DynamoDB's typed form."""
-    return {k: _serialize(v) for k, v in data.items()}
-
-
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    """DynamoDB's typed form to plain values (numbers come back as Decimal)."""
-    return {k: _deserialize(v) for k, v in item.items()}
-
-
-def _failed_condition(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -60,12 +43,11 @@ class Page:
     events: tuple[Event, ...]
 
 
-class ExecutionStore:
+class ExecutionStore(Table):
     """Heads, pages and definitions in one table; documents through `segue.store.values`."""
 
     def __init__(self, client: DynamoDBClient, table: str, retention_days: int = 90) -> None:
-        self.client = client
-        self.table = table
+        super().__init__(client, table)
         self.retention = timedelta(days=retention_days)
 
     # Definitions ---------------------------------------------------------------------------
@@ -137,7 +119,7 @@ class ExecutionStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise StoreError(str(error)) from error
             old: Any = error.response.get("Item")
             return Head.from_dict(from_item(old)) if old else self.get_head(head.execution_id)
@@ -158,7 +140,7 @@ class ExecutionStore:
     def claim(
         self, execution_id: str, token: str, attempt: int, owner: str, until: str, now: str
     ) -> Head | None:
-        """Lease a READY (or due WAITING) token to `owner`; None when the message is stale."""
+        """Lease a READY token (or a waiting one whose time came) to `owner`; None if stale."""
         try:
             answer = self.client.update_item(
                 TableName=self.table,
@@ -170,8 +152,8 @@ class ExecutionStore:
                 ConditionExpression=(
                     "#status IN (:running, :waiting)"  # not paused, cancelled or finished
                     " AND #tk.#t.attempt = :attempt"  # the message is for this attempt
-                    " AND (#tk.#t.#st = :ready"  # nobody holds it ...
-                    " OR (#tk.#t.#st = :waiting AND attribute_exists(#tk.#t.#then)))"  # or a Wait
+                    " AND (#tk.#t.#st = :ready"  # nobody holds it, or it waits with ...
+                    " OR (#tk.#t.#st = :waiting AND attribute_exists(#tk.#t.ready_at)))"  # a time
                     " AND (attribute_not_exists(#tk.#t.ready_at) OR #tk.#t.ready_at <= :now)"
                 ),
                 ExpressionAttributeNames={
@@ -180,7 +162,6 @@ class ExecutionStore:
                     "#st": "status",
                     "#status": "status",
                     "#owner": "owner",
-                    "#then": "then",
                 },
                 ExpressionAttributeValues=to_item(
                     {
@@ -198,7 +179,7 @@ class ExecutionStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if _failed_condition(error):
+            if failed_condition(error):
                 return None
             raise StoreError(str(error)) from error
         return Head.from_dict(from_item(answer["Attributes"]))
@@ -267,7 +248,7 @@ class ExecutionStore:
                 ExpressionAttributeValues=to_item({":writer": writer}),
             )
         except ClientError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise StoreError(str(error)) from error
 
     def _head_attributes(self, head: Head) -> dict[str, Any]:
@@ -356,17 +337,6 @@ class ExecutionStore:
             marked += 1
         return marked
 
-    def _keys(self, request: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item a query finds, in DynamoDB's typed form (for writing straight back)."""
-        found: list[dict[str, Any]] = []
-        while True:
-            answer = self._call(self.client.query, request)
-            found.extend(answer["Items"])
-            last = answer.get("LastEvaluatedKey")
-            if not last:
-                return found
-            request = {**request, "ExclusiveStartKey": last}
-
     # History ---------------------------------------------------------------------------------
 
     def pages(self, execution_id: str, before_seq: int, after_seq: int = 0) -> list[Page]:
@@ -419,87 +389,6 @@ class ExecutionStore:
         answer = self._call(self.client.query, request)
         last = answer.get("LastEvaluatedKey")
         return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
-
-    # Raw access ----------------------------------------------------------------------------------
-
-    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        answer = self._call(
-            self.client.get_item,
-            {"TableName": self.table, "Key": to_item(key), "ConsistentRead": True},
-        )
-        item = answer.get("Item")
-        return None if item is None else from_item(item)
-
-    def _put(
-        self,
-        key: dict[str, str],
-        attributes: dict[str, Any],
-        condition: str | None = None,
-        values: dict[str, Any] | None = None,
-        return_old: bool = False,
-    ) -> None:
-        request: dict[str, Any] = {"TableName": self.table, "Item": to_item(key | attributes)}
-        if condition:
-            request["ConditionExpression"] = condition
-        if values:
-            request["ExpressionAttributeValues"] = to_item(values)
-        if return_old:
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        self._call(self.client.put_item, request)
-
-    def _update(
-        self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]
-    ) -> None:
-        """A conditional UpdateItem; ConflictError when the condition fails."""
-        self._call(
-            self.client.update_item,
-            {
-                "TableName": self.table,
-                "Key": to_item(key),
-                "UpdateExpression": update,
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": to_item(values),
-            },
-        )
-
-    def _query(
-        self,
-        condition: str,
-        values: dict[str, Any],
-        index: str | None,
-        forward: bool = True,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": to_item(values),
-            "ScanIndexForward": forward,
-            "ConsistentRead": index is None,
-        }
-        if index:
-            request["IndexName"] = index
-        if limit:
-            request["Limit"] = limit
-        items: list[dict[str, Any]] = []
-        while True:
-            answer = self._call(self.client.query, request)
-            items.extend(from_item(i) for i in answer["Items"])
-            last = answer.get("LastEvaluatedKey")
-            if not last or (limit and len(items) >= limit):
-                return items
-            request["ExclusiveStartKey"] = last
-
-    @staticmethod
-    def _call(operation: Any, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            answer: dict[str, Any] = operation(**request)
-        except ClientError as error:
-            if _failed_condition(error):
-                old: Any = error.response.get("Item")
-                raise ConflictError("condition failed", from_item(old) if old else None) from error
-            raise StoreError(str(error)) from error
-        return answer
 
 
 def _page_attributes(

@@ -30,3 +30,30 @@ def latest(name: str) -> dict[str, str]:
 def snapshot(execution_id: str, version: int) -> dict[str, str]:
     """A copy of the head at `version` (a checkpoint kept aside)."""
     return {"pk": f"EX#{execution_id}", "sk": f"S#{version:010d}"}
+
+
+def outcome(execution_id: str, token: str, attempt: int) -> dict[str, str]:
+    """A callback's result, kept until the task it names takes it (once per attempt)."""
+    return {"pk": f"EX#{execution_id}", "sk": f"O#{token}#{attempt:06d}"}
+
+
+def approval(approval_id: str) -> dict[str, str]:
+    return {"pk": f"AP#{approval_id}", "sk": "APPROVAL"}
+
+
+def _pair(name: str, key: str) -> str:
+    """An event's name and correlation key, unambiguously (names may hold any character)."""
+    return f"{len(name)}:{name}#{key}"
+
+
+def waiter(name: str, key: str, execution_id: str, token: str, attempt: int) -> dict[str, str]:
+    """One wait for the event (name, key): all of a pair's waits share a partition."""
+    return {"pk": f"EW#{_pair(name, key)}", "sk": f"{execution_id}#{token}#{attempt:06d}"}
+
+
+def inbox(name: str, key: str, event_id: str) -> dict[str, str]:
+    """An event kept until a wait takes it (or its time in the inbox runs out)."""
+    return {"pk": f"EI#{_pair(name, key)}", "sk": f"E#{event_id}"}
+
+
+APPROVAL = "APPROVAL"

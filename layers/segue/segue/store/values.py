@@ -15,9 +15,9 @@ from botocore.exceptions import ClientError
 
 from segue.engine import refs
 from segue.store import keys
-from segue.store.dynamo import from_item, to_item
 from segue.store.errors import StoreError
 from segue.store.retention import expiry_of_write
+from segue.store.table import from_item, to_item
 
 if TYPE_CHECKING:
     from datetime import datetime

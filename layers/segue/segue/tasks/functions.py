@@ -91,23 +91,35 @@ class Functions:
         self.local = dict(local or {})
         self._loaded: dict[str, Handler] = {}
 
-    def invoke(self, reference: str, payload: Json, timeout: float) -> Result:
-        """The function's answer as a task result (its errors named as Step Functions does)."""
+    def invoke(
+        self, reference: str, payload: Json, timeout: float, asynchronous: bool = False
+    ) -> Result:
+        """The function's answer as a task result (its errors named as Step Functions does).
+
+        `asynchronous` (a callback task) asks AWS Lambda for an Event invocation; a local
+        function runs to its end either way, so its own failure still fails the task.
+        """
         name = function_name(reference)
         if name in self.local:
             if name not in self._loaded:  # imported on first use: the API never needs them
                 self._loaded[name] = load_handler(self.local[name])
             return _run_local(self._loaded[name], name, payload, timeout)
-        return self._run_remote(reference, payload)
+        return self._run_remote(reference, payload, asynchronous)
 
-    def _run_remote(self, reference: str, payload: Json) -> Result:
+    def _run_remote(self, reference: str, payload: Json, asynchronous: bool) -> Result:
+        request: dict[str, Any] = {
+            "FunctionName": reference,
+            "Payload": json.dumps(payload).encode("utf-8"),
+        }
+        if asynchronous:
+            request["InvocationType"] = "Event"
         try:
-            answer = self._client().invoke(
-                FunctionName=reference, Payload=json.dumps(payload).encode("utf-8")
-            )
+            answer = self._client().invoke(**request)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "ServiceException")
             return Failed(f"Lambda.{code}", str(error))
+        if asynchronous:
+            return Succeeded({"StatusCode": answer.get("StatusCode", 202)})
         body = answer["Payload"].read().decode("utf-8") or "null"
         if answer.get("FunctionError"):
             return _function_error(body)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from segue.asl import Failed, Succeeded, errors
+from segue.engine.waits import CALLBACK_SUFFIX, base_resource
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,31 +44,37 @@ class Resources:
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="task")
 
     def run(self, invoke: Invoke) -> Result:
-        """Run the resource, within the state's TimeoutSeconds (States.Timeout past it)."""
-        timeout = float(invoke.timeout_seconds or DEFAULT_TIMEOUT)
-        future = self._pool.submit(self._run, invoke.resource, invoke.parameters, timeout)
+        """Run the resource, within the state's TimeoutSeconds (States.Timeout past it).
+
+        A `.waitForTaskToken` resource only hands the token over (a Lambda function is
+        invoked asynchronously); its TimeoutSeconds bounds the wait, not this call.
+        """
+        callback = invoke.resource.endswith(CALLBACK_SUFFIX)
+        timeout = DEFAULT_TIMEOUT if callback else float(invoke.timeout_seconds or DEFAULT_TIMEOUT)
+        resource = base_resource(invoke.resource)
+        future = self._pool.submit(self._run, resource, invoke.parameters, timeout, callback)
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
             return Failed(errors.TIMEOUT, "")  # AWS gives no cause for a task timeout
 
-    def _run(self, resource: str, parameters: Json, timeout: float) -> Result:
+    def _run(self, resource: str, parameters: Json, timeout: float, callback: bool) -> Result:
         if resource.startswith("arn:aws:lambda:"):
             return self.functions.invoke(resource, parameters, timeout)
         if not resource.startswith(_INTEGRATION):
             return Failed(errors.TASK_FAILED, f"segue cannot run the resource {resource}")
         action = resource[len(_INTEGRATION) :]
         if action == "lambda:invoke":
-            return self._lambda_invoke(parameters, timeout)
+            return self._lambda_invoke(parameters, timeout, callback)
         if action in _SERVICES:
             return self._call_service(*_SERVICES[action], parameters)
         return Failed(errors.TASK_FAILED, f"segue does not support the integration {action} yet")
 
-    def _lambda_invoke(self, parameters: Json, timeout: float) -> Result:
+    def _lambda_invoke(self, parameters: Json, timeout: float, asynchronous: bool) -> Result:
         if not isinstance(parameters, dict) or not isinstance(parameters.get("FunctionName"), str):
             return Failed(errors.TASK_FAILED, "lambda:invoke needs Parameters.FunctionName")
         name = parameters["FunctionName"]
-        result = self.functions.invoke(name, parameters.get("Payload"), timeout)
+        result = self.functions.invoke(name, parameters.get("Payload"), timeout, asynchronous)
         if isinstance(result, Failed):
             return result
         return Succeeded(

@@ -1,0 +1,175 @@
+"""Tasks that wait for the outside world: callbacks, approvals and external events. Pure.
+
+A waiting token is WAITING with `wait` naming the kind and `ready_at` its next deadline
+(the timeout, or the heartbeat when that comes first); `wait_info` refers to what the
+wait needs later (its deadlines, the approval's message, the event's name and key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from segue.asl import Failed, errors
+from segue.asl.timestamps import format_timestamp
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from segue.asl import Invoke, Result
+    from segue.asl.outcomes import Json
+    from segue.engine.head import Head, Token
+
+CALLBACK_SUFFIX = ".waitForTaskToken"
+APPROVAL = "segue:approval"
+WAIT_FOR_EVENT = "segue:waitForEvent"
+MAX_KEY_LENGTH = 256
+
+
+class WaitKind(StrEnum):
+    """What a waiting Task waits for (the inspection document's `waits[].kind`)."""
+
+    CALLBACK = "callback"
+    APPROVAL = "approval"
+    EVENT = "event"
+
+
+@dataclass(frozen=True)
+class Await:
+    """A Task that waits: for a callback, a decision or an event, until its deadlines."""
+
+    kind: WaitKind
+    timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
+    details: dict[str, Json] = field(default_factory=dict)
+
+
+def wait_kind(resource: str) -> WaitKind | None:
+    """The kind of wait a Task resource makes, or None for a task that simply runs."""
+    if resource.endswith(CALLBACK_SUFFIX):
+        return WaitKind.CALLBACK
+    if resource == APPROVAL:
+        return WaitKind.APPROVAL
+    if resource == WAIT_FOR_EVENT:
+        return WaitKind.EVENT
+    return None
+
+
+def base_resource(resource: str) -> str:
+    """The resource a callback task calls (without `.waitForTaskToken`)."""
+    return resource.removesuffix(CALLBACK_SUFFIX)
+
+
+def segue_wait(invoke: Invoke) -> Await | Failed:
+    """What `segue:approval` or `segue:waitForEvent` waits for, from its Parameters."""
+    parameters = invoke.parameters if isinstance(invoke.parameters, dict) else {}
+    timeout = parameters.get("TimeoutSeconds", invoke.timeout_seconds)
+    if timeout is not None and (
+        not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0
+    ):
+        return _bad(invoke.resource, "TimeoutSeconds must be a positive integer")
+    if invoke.resource == APPROVAL:
+        message = parameters.get("Message", "")
+        approvers = parameters.get("Approvers", [])
+        if not isinstance(message, str):
+            return _bad(invoke.resource, "Message must be a string")
+        if not isinstance(approvers, list) or not all(isinstance(a, str) for a in approvers):
+            return _bad(invoke.resource, "Approvers must be a list of strings")
+        details: dict[str, Json] = {"message": message, "approvers": approvers}
+        return Await(WaitKind.APPROVAL, timeout, None, details)
+    name, key = parameters.get("EventName"), parameters.get("CorrelationKey")
+    for label, value in (("EventName", name), ("CorrelationKey", key)):
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_KEY_LENGTH:
+            return _bad(invoke.resource, f"{label} must be a string of 1 to {MAX_KEY_LENGTH}")
+    return Await(WaitKind.EVENT, timeout, None, {"name": name, "key": key})
+
+
+def _bad(resource: str, problem: str) -> Failed:
+    return Failed(errors.TASK_FAILED, f"{resource}: {problem}")
+
+
+def deadlines(wait: Await, now: datetime) -> dict[str, Json]:
+    """The wait's deadlines as timestamps (an absent one never comes)."""
+    found: dict[str, Json] = {"kind": str(wait.kind), **wait.details}
+    if wait.timeout_seconds:
+        found["timeoutAt"] = format_timestamp(now + timedelta(seconds=wait.timeout_seconds))
+    if wait.heartbeat_seconds:
+        found["heartbeatSeconds"] = wait.heartbeat_seconds
+        found["heartbeatAt"] = format_timestamp(now + timedelta(seconds=wait.heartbeat_seconds))
+    return found
+
+
+def next_deadline(info: dict[str, Json]) -> str:
+    """The earliest of the wait's deadlines ("" when it waits for ever)."""
+    due = [info[k] for k in ("timeoutAt", "heartbeatAt") if info.get(k)]
+    return str(min(due)) if due else ""
+
+
+def expired(info: dict[str, Json], now_text: str) -> Result:
+    """The failure a wait whose deadline came ends with."""
+    timeout = info.get("timeoutAt")
+    if timeout and str(timeout) <= now_text:
+        return Failed(errors.TIMEOUT, "")
+    return Failed(errors.HEARTBEAT_TIMEOUT, "")
+
+
+# Task tokens -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskToken:
+    """What a task token names: one attempt of one token of one execution."""
+
+    execution_id: str
+    token: str
+    attempt: int
+
+
+def task_token(head: Head, token: Token) -> str:
+    """The token handed to the outside: its name, signed with the execution's own secret."""
+    named = json.dumps([head.execution_id, token.id, token.attempt], separators=(",", ":"))
+    body = base64.urlsafe_b64encode(named.encode("utf-8")).decode("ascii").rstrip("=")
+    return f"{body}.{_signature(head.secret, body)}"
+
+
+def read_task_token(text: str) -> tuple[TaskToken, str] | None:
+    """The name and signature in a task token; None when it is not one segue made."""
+    body, dot, signature = text.partition(".")
+    if not dot or not body or len(text) > 1024:
+        return None
+    try:
+        named = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not (
+        isinstance(named, list)
+        and len(named) == 3
+        and isinstance(named[0], str)
+        and isinstance(named[1], str)
+        and isinstance(named[2], int)
+    ):
+        return None
+    return TaskToken(named[0], named[1], named[2]), f"{body}.{signature}"
+
+
+def signed_by(head: Head, text: str) -> bool:
+    """True if `text` was signed with this execution's secret (constant-time compare)."""
+    body, _, signature = text.partition(".")
+    return bool(head.secret) and hmac.compare_digest(signature, _signature(head.secret, body))
+
+
+def _signature(secret: str, body: str) -> str:
+    return hmac.new(secret.encode("ascii"), body.encode("ascii"), hashlib.sha256).hexdigest()[:40]
+
+
+def approval_id(execution_id: str, token: str, attempt: int) -> str:
+    """Deterministic, so a repeated effect writes the same approval record."""
+    digest = hashlib.sha256(f"{execution_id}/{token}/{attempt}".encode()).hexdigest()
+    return f"ap-{digest[:32]}"

@@ -69,6 +69,7 @@ class Harness:
     sqs: Any
     clock: Clock
     scheduler: LocalScheduler
+    events: Any = None
 
     @property
     def queue_url(self) -> str:
@@ -114,22 +115,30 @@ class Harness:
             self.sqs, self.queue_url, self.worker.handler, function_name="worker", wait_seconds=0
         )
 
-    def drain(self, limit: float = 60.0) -> int:
-        """Run the worker on the work queue until nothing is left (delayed messages too)."""
+    def step_queue(self, queue: str) -> int:
+        """One receive from `queue`, handed to its function; how many messages came."""
+        return poll_once(
+            self.sqs,
+            self.stack.refs[queue],
+            self._handler(queue),
+            function_name=queue,
+            wait_seconds=0,
+        )
+
+    def _handler(self, queue: str) -> Any:
+        return self.worker.handler if queue == "WorkQueue" else self.events.handler
+
+    def drain(self, limit: float = 60.0, queue: str = "WorkQueue") -> int:
+        """Run the queue's function until nothing is left on it (delayed messages too)."""
+        url = self.stack.refs[queue]
         handled, deadline = 0, time.monotonic() + limit
         while time.monotonic() < deadline:
-            count = poll_once(
-                self.sqs,
-                self.queue_url,
-                self.worker.handler,
-                function_name="worker",
-                wait_seconds=0,
-            )
+            count = self.step_queue(queue)
             handled += count
             if count == 0:
-                attributes = self.sqs.get_queue_attributes(
-                    QueueUrl=self.queue_url, AttributeNames=["All"]
-                )["Attributes"]
+                attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
+                    "Attributes"
+                ]
                 pending = sum(  # a delayed message may turn visible between the two calls
                     int(attributes[f"ApproximateNumberOfMessages{kind}"])
                     for kind in ("", "Delayed", "NotVisible")
@@ -178,4 +187,14 @@ def make_harness(monkeypatch, **environment: str) -> Harness:
         client("scheduler"), stack.refs["Schedules"], handlers.__getitem__, clock
     )
     executions = Executions(services, clock)
-    return Harness(stack, services, executions, api, worker, client("sqs"), clock, scheduler)
+    return Harness(
+        stack,
+        services,
+        executions,
+        api,
+        worker,
+        client("sqs"),
+        clock,
+        scheduler,
+        load_function("events"),
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from segue.asl.timestamps import format_timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from segue.asl.outcomes import Json
@@ -25,6 +26,7 @@ class ExecutionInfo:
     state_machine_name: str
     role_arn: str = ""
     redrive_count: int = 0
+    trigger: Mapping[str, str] | None = None
 
 
 def context_object(
@@ -51,6 +53,8 @@ def context_object(
         },
         "StateMachine": {"Id": execution.state_machine_id, "Name": execution.state_machine_name},
     }
+    if execution.trigger:  # segue's own: the EventBridge rule and event that started it
+        context["Execution"]["Trigger"] = dict(execution.trigger)
     if task_token is not None:
         context["Task"] = {"Token": task_token}
     return context

@@ -137,6 +137,7 @@ def begin(
     pause_before: tuple[str, ...] = (),
     auto_resume_seconds: int = 0,
     secret: str = "",
+    trigger: tuple[str, str] = ("", ""),
 ) -> Decision:
     """A new execution at StartAt, its first token READY; `secret` signs its task tokens."""
     at = format_timestamp(now)
@@ -161,6 +162,8 @@ def begin(
         auto_resume_seconds=auto_resume_seconds,
         snapshot_at=at,
         secret=secret,
+        trigger_rule=trigger[0],
+        trigger_event=trigger[1],
     )
     return Decision(head, start_events(head, start), _stored({input_ref: input}), (token,))
 
@@ -190,7 +193,15 @@ def execution_info(head: Head, values: Values) -> ExecutionInfo:
         start_time=instant(head.created_at),
         state_machine_id=f"{ROOT_ARN}:stateMachine:{head.state_machine}",
         state_machine_name=head.state_machine,
+        trigger=trigger_of(head),
     )
+
+
+def trigger_of(head: Head) -> dict[str, str] | None:
+    """The EventBridge rule and event that started the execution, if one did."""
+    if not head.trigger_rule:
+        return None
+    return {"Rule": head.trigger_rule, "EventId": head.trigger_event}
 
 
 def visit_of(

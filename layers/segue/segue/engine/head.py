@@ -182,6 +182,8 @@ class Head:
     redrive: str = ""
     redrives: int = 0
     secret: str = ""
+    trigger_rule: str = ""
+    trigger_event: str = ""
 
     @property
     def paused(self) -> bool:

@@ -1,7 +1,8 @@
 """Creates the resources `template.yaml` declares, on moto: one source of truth.
 
 Only what the local stack needs is understood: tables, queues (with their redrive
-policies), buckets, schedule groups and SAM functions with their SQS and Api events.
+policies), buckets, schedule groups, EventBridge rules and SAM functions with their SQS
+and Api events.
 Intrinsics (Ref, Fn::GetAtt, Fn::Sub, parameters at their defaults) are resolved to the
 local physical names; IAM resources get an ARN and nothing else (moto checks no policy).
 """
@@ -173,6 +174,20 @@ def _schedule_group(stack: Stack, logical_id: str, props: dict[str, Any], client
     stack.arns[logical_id] = f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/{name}"
 
 
+def _rule(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    """An EventBridge rule with its targets (moto delivers to SQS targets, transformed)."""
+    name = str(stack.resolve(props.get("Name", f"{PREFIX}-{logical_id}")))
+    events = client("events")
+    arn = events.put_rule(
+        Name=name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED"
+    )["RuleArn"]
+    targets = [stack.resolve(target) for target in props.get("Targets", [])]
+    if targets:
+        events.put_targets(Rule=name, Targets=targets)
+    stack.refs[logical_id] = name
+    stack.arns[logical_id] = arn
+
+
 def _role(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
     name = f"{PREFIX}-{logical_id}"
     stack.refs[logical_id] = name
@@ -207,6 +222,7 @@ _CREATORS: dict[str, Callable[[Stack, str, dict[str, Any], Any], None]] = {
     "AWS::SQS::Queue": _queue,
     "AWS::S3::Bucket": _bucket,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
+    "AWS::Events::Rule": _rule,
     "AWS::IAM::Role": _role,
     "AWS::IAM::ManagedPolicy": _managed_policy,
 }

@@ -84,8 +84,12 @@ class Executions:
         name: str | None,
         pause_before: list[str] | None = None,
         auto_resume_seconds: int | None = None,
+        trigger: tuple[str, str] = ("", ""),
     ) -> tuple[bool, dict[str, Any]]:
-        """Start (or find, for a name already used) an execution; (created, answer)."""
+        """Start (or find, for a name already used) an execution; (created, answer).
+
+        `trigger` is the (rule, event id) of the EventBridge event that started it.
+        """
         _check_name(state_machine, "state machine")
         name = name if name is not None else str(uuid.uuid4())
         _check_name(name, "execution")
@@ -112,6 +116,7 @@ class Executions:
             pause_before=breakpoints,
             auto_resume_seconds=auto_resume_seconds,
             secret=secrets.token_hex(16),
+            trigger=trigger,
         )
         self.services.documents.put_many(decision.head.execution_id, decision.values, now)
         existing = self.services.store.create(

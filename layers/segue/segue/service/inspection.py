@@ -40,6 +40,8 @@ def inspection_document(
         "createdAt": head.created_at,
         "updatedAt": head.updated_at,
     }
+    if head.trigger_rule:
+        document["trigger"] = {"rule": head.trigger_rule, "eventId": head.trigger_event}
     if head.output:
         document["output"] = values(head.output)
     if head.error is not None or head.cause is not None:

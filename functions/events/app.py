@@ -1,0 +1,39 @@
+"""The `events` function: external events and triggers from the `events` queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+
+from segue.service.inbound import receive
+from segue.service.wiring import services
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    """One message; a bad one fails alone, is retried, and ends in the DLQ."""
+    try:
+        receive(services(), record.body, record.message_id)
+    except Exception:
+        logger.exception("events message %s refused", record.message_id)
+        raise
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    """SQS batch in; the ids of the records to retry out."""
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

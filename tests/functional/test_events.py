@@ -1,0 +1,194 @@
+"""External events (`segue:waitForEvent`), the inbox and triggers, with the real handlers."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.functional.harness import make_harness
+from tests.unit.helpers import machine
+
+
+@pytest.fixture
+def harness(aws, monkeypatch):
+    return make_harness(
+        monkeypatch, SEGUE_MAX_QUEUE_DELAY_SECONDS="0", SEGUE_TIMER_LEAD_SECONDS="0"
+    )
+
+
+def wait_for(name: str = "paid", **fields):
+    parameters = {"EventName": name, "CorrelationKey.$": "$.orderId"}
+    parameters |= fields.pop("parameters", {})
+    return {"Type": "Task", "Resource": "segue:waitForEvent", "Parameters": parameters, **fields}
+
+
+PAID = machine(
+    {
+        "WaitForPayment": wait_for(ResultPath="$.payment", Next="Ship"),
+        "Ship": {"Type": "Pass", "End": True},
+    }
+)
+
+
+def start(harness, order: str, definition=PAID) -> str:
+    return harness.start("paid", definition, {"orderId": order}, name=order)
+
+
+def send(harness, key: str, payload, name: str = "paid", **extra) -> dict:
+    body = {"name": name, "key": key, "payload": payload, **extra}
+    status, answer = harness.request("POST", "/events", body)
+    assert status == 202, answer
+    return answer
+
+
+def test_an_event_completes_the_wait_with_its_payload(harness):
+    execution_id = start(harness, "o-1")
+    harness.drain()
+    document = harness.describe(execution_id)
+    assert document["status"] == "WAITING"
+    assert document["waits"] == [
+        {"kind": "event", "state": "WaitForPayment", "dueAt": None, "name": "paid", "key": "o-1"}
+    ]
+    assert send(harness, "o-1", {"amount": 12})["delivered"] == 1
+    harness.drain()
+    document = harness.describe(execution_id)
+    assert document["status"] == "SUCCEEDED"
+    assert document["output"] == {"orderId": "o-1", "payment": {"amount": 12}}
+
+
+def test_an_event_that_comes_before_the_wait_is_kept_for_it(harness):
+    assert send(harness, "o-2", {"amount": 3})["delivered"] == 0
+    execution_id = start(harness, "o-2")
+    harness.drain()
+    assert harness.describe(execution_id)["output"]["payment"] == {"amount": 3}
+    # taken once: the next wait on the pair waits for a new event
+    later = harness.start("paid", PAID, {"orderId": "o-2"}, name="o-2-again")
+    harness.drain()
+    assert harness.describe(later)["status"] == "WAITING"
+
+
+def test_every_wait_on_the_pair_gets_the_event(harness):
+    waiting = [harness.start("paid", PAID, {"orderId": "o-3"}, name=f"o-3-{i}") for i in range(3)]
+    other = start(harness, "o-4")
+    harness.drain()
+    assert send(harness, "o-3", "paid")["delivered"] == 3
+    harness.drain()
+    assert [harness.describe(e)["status"] for e in waiting] == ["SUCCEEDED"] * 3
+    assert harness.describe(other)["status"] == "WAITING"
+
+
+def test_an_event_wait_times_out(harness):
+    definition = machine({"W": wait_for(parameters={"TimeoutSeconds": 120}, End=True)})
+    execution_id = start(harness, "o-5", definition)
+    harness.drain()
+    harness.clock.advance(121)
+    harness.scheduler.fire_due()
+    harness.drain()
+    document = harness.describe(execution_id)
+    assert document["status"] == "FAILED" and document["error"] == "States.Timeout"
+    assert send(harness, "o-5", 1)["delivered"] == 0  # the wait is gone; the event is kept
+
+
+def test_a_kept_event_expires_from_the_inbox(harness):
+    send(harness, "o-6", "late")
+    harness.clock.advance(86400 + 1)
+    execution_id = start(harness, "o-6")
+    harness.drain()
+    assert harness.describe(execution_id)["status"] == "WAITING"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_event_and_wait_meet_in_any_order(harness, seed):
+    """Waits register and events arrive interleaved at random: each wait gets its event."""
+    order = random.Random(seed)
+    keys = [f"k{i}" for i in range(4)]
+    steps = [("start", k) for k in keys] + [("send", k) for k in keys]
+    order.shuffle(steps)
+    executions = {}
+    for action, key in steps:
+        if action == "start":
+            executions[key] = start(harness, key)
+            if order.random() < 0.5:
+                harness.drain()
+        else:
+            send(harness, key, {"for": key})
+    harness.drain()
+    for key, execution_id in executions.items():
+        document = harness.describe(execution_id)
+        assert document["status"] == "SUCCEEDED", (key, document["status"])
+        assert document["output"]["payment"] == {"for": key}
+
+
+def test_events_on_the_queue_are_delivered_and_garbage_ends_in_the_dead_letter_queue(harness):
+    sqs, url = harness.sqs, harness.stack.refs["EventsQueue"]
+    dlq = harness.stack.refs["EventsDeadLetterQueue"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
+    execution_id = start(harness, "o-7")
+    harness.drain()
+    garbage = ["not json", json.dumps({"name": "paid"}), json.dumps({"trigger": {}}), "[]"]
+    for body in garbage[:2]:
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    good = {"name": "paid", "key": "o-7", "payload": {"amount": 1}}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(good))
+    for body in garbage[2:]:
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+
+    max_receives = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"][
+            "RedrivePolicy"
+        ]
+    )["maxReceiveCount"]
+    for _ in range(max_receives + 2):
+        harness.step_queue("EventsQueue")
+    harness.drain()
+    assert harness.describe(execution_id)["status"] == "SUCCEEDED"
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in dead) == sorted(garbage)
+
+
+def test_an_oversized_or_malformed_event_is_refused(harness):
+    huge = {"name": "paid", "key": "o-8", "payload": "x" * (300 * 1024)}
+    assert harness.request("POST", "/events", huge)[0] == 413
+    assert harness.request("POST", "/events", {"name": "paid"})[0] == 400
+    assert harness.request("POST", "/events", {"name": "", "key": "k"})[0] == 400
+
+
+def test_an_eventbridge_rule_starts_the_workflow_once_per_event(harness):
+    """The template's OrderPlacedTrigger rule starts `order` with the event as input."""
+    trigger = {"Type": "Pass", "Parameters": {"trigger.$": "$$.Execution.Trigger"}, "End": True}
+    harness.request(
+        "POST", "/state-machines", {"name": "order", "definition": machine({"T": trigger})}
+    )
+    entry: dict = {
+        "Source": "segue.example",
+        "DetailType": "OrderPlaced",
+        "Detail": json.dumps({"orderId": "o-9", "items": ["pen"], "total": 3}),
+    }
+    events: Any = boto3.client("events", region_name="us-east-1")
+    events.put_events(Entries=[entry])
+    events.put_events(Entries=[{**entry, "Source": "someone.else"}])  # not matched
+    harness.drain(queue="EventsQueue")
+    harness.drain()
+    _, listed = harness.request("GET", "/executions", query={"stateMachine": "order"})
+    (item,) = listed["items"]
+    document = harness.describe(item["executionId"])
+    rule = harness.stack.refs["OrderPlacedTrigger"]
+    event_id = document["trigger"]["eventId"]
+    assert document["trigger"] == {"rule": rule, "eventId": event_id}
+    assert document["input"]["detail"]["orderId"] == "o-9"
+    assert document["output"] == {"trigger": {"Rule": rule, "EventId": event_id}}
+    assert item["name"] == f"{rule}-{event_id}"
+
+    # the same event delivered again (SQS is at least once) starts nothing new
+    body = {"trigger": {"stateMachine": "order", "rule": rule, "eventId": event_id}}
+    body["trigger"]["event"] = document["input"]
+    harness.sqs.send_message(
+        QueueUrl=harness.stack.refs["EventsQueue"], MessageBody=json.dumps(body)
+    )
+    harness.drain(queue="EventsQueue")
+    _, listed = harness.request("GET", "/executions", query={"stateMachine": "order"})
+    assert len(listed["items"]) == 1

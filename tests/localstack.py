@@ -68,6 +68,21 @@ class LocalStack:
                     found.add(int(entry.name))
         return found
 
+    def restart_workers(self) -> tuple[set[int], set[int]]:
+        """SIGKILL every worker, wait for `segue dev` to start new ones; (old, new) pids."""
+        old = self.worker_pids()
+        assert old
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not (self.worker_pids() - old) or self.worker_pids() & old:
+            assert time.monotonic() < deadline, "segue dev did not restart its workers"
+            time.sleep(0.1)
+        # A receive the dead workers left open on the moto server would take the next
+        # message and hide it for the visibility timeout (as SQS does): let those run out.
+        time.sleep(1.5)
+        return old, self.worker_pids()
+
     def wait_for_status(self, execution_id: str, *statuses: str, timeout: float = 60) -> dict:
         """Poll the execution until it has one of `statuses`; its document."""
         deadline = time.monotonic() + timeout

@@ -102,3 +102,30 @@ def test_events_racing_their_waits_from_many_threads_all_arrive(local_stack):
     for key, execution_id in ids.items():
         document = local_stack.wait_for_status(execution_id, "SUCCEEDED", timeout=30)
         assert document["output"] == {"for": key}
+
+
+def test_approvals_and_events_through_the_cli(local_stack):
+    approval: dict[str, Any] = {"Type": "Task", "Resource": "segue:approval", "Next": "Event"}
+    approval["Parameters"] = {"Message": "ship it?"}
+    event: dict[str, Any] = {"Type": "Task", "Resource": "segue:waitForEvent", "End": True}
+    event["Parameters"] = {"EventName": "cli", "CorrelationKey": "c1"}
+    event["ResultPath"] = "$.event"
+    register(local_stack, "cli-waits", {"Approve": approval, "Event": event}, "Approve")
+    execution_id = start(local_stack, "cli-waits", "one", {})
+    local_stack.wait_for_status(execution_id, "WAITING")
+
+    listed = local_stack.segue("approvals", check=True).stdout
+    (line,) = [row for row in listed.splitlines() if execution_id in row]
+    approval_id = line.split()[0]
+    decided = local_stack.segue("approve", approval_id, "--comment", "ok", "--data", '{"x": 1}')
+    assert decided.returncode == 0 and "APPROVED" in decided.stdout, decided.stderr
+    again = local_stack.segue("reject", approval_id)
+    assert again.returncode == 1 and "already" in again.stderr
+
+    document = local_stack.wait_for_status(execution_id, "WAITING")
+    assert document["waits"][0]["kind"] == "event"
+    sent = local_stack.segue("send-event", "cli", "c1", "--payload", '{"paid": true}', check=True)
+    assert "delivered to 1" in sent.stdout
+    done = local_stack.wait_for_status(execution_id, "SUCCEEDED")
+    assert done["output"]["event"] == {"paid": True}
+    assert done["output"]["comment"] == "ok" and done["output"]["data"] == {"x": 1}

@@ -213,6 +213,35 @@ def _checkpoints(args: argparse.Namespace, client: Client) -> int:
     return 0
 
 
+def _approvals(args: argparse.Namespace, client: Client) -> int:
+    answer = client.call("GET", "/approvals", query={"status": args.status})
+    rows = [
+        f"{a['approvalId']}  {a['status']:<9} {a['executionId']}  {a['state']}  {a['message']}"
+        for a in answer["items"]
+    ]
+    _show(args, answer, rows or ["no approvals"])
+    return 0
+
+
+def _decide(args: argparse.Namespace, client: Client) -> int:
+    """approve or reject: the decision, recorded with the comment and data given."""
+    body: dict[str, Any] = {"comment": args.comment or ""}
+    if args.data:
+        body["data"] = _document(args.data)
+    answer = client.call("POST", f"/approvals/{args.approval_id}/{args.command}", body)
+    _show(args, answer, [f"{answer['approvalId']}  {answer['status']}"])
+    return 0
+
+
+def _send_event(args: argparse.Namespace, client: Client) -> int:
+    body: dict[str, Any] = {"name": args.name, "key": args.key}
+    if args.payload:
+        body["payload"] = _document(args.payload)
+    answer = client.call("POST", "/events", body)
+    _show(args, answer, [f"event {answer['eventId']}: delivered to {answer['delivered']} wait(s)"])
+    return 0
+
+
 def _dev(args: argparse.Namespace, client: Client) -> int:
     from segue.local.stack import DevOptions, run_dev
 
@@ -290,7 +319,25 @@ def _parser() -> argparse.ArgumentParser:
                 "--pause-before", nargs="*", metavar="STATE", help="new breakpoints"
             )
         command.set_defaults(run=function)
+    _wait_commands(commands)
     return parser
+
+
+def _wait_commands(commands: Any) -> None:
+    approvals = commands.add_parser("approvals", help="list approvals")
+    approvals.add_argument("--status", default="PENDING", help="PENDING (default), APPROVED, ...")
+    approvals.set_defaults(run=_approvals)
+    for name in ("approve", "reject"):
+        decide = commands.add_parser(name, help=f"{name} a pending approval")
+        decide.add_argument("approval_id", metavar="ID")
+        decide.add_argument("--comment")
+        decide.add_argument("--data", help="JSON, or @file (given to the task)")
+        decide.set_defaults(run=_decide)
+    event = commands.add_parser("send-event", help="send an external event")
+    event.add_argument("name", metavar="NAME")
+    event.add_argument("key", metavar="KEY")
+    event.add_argument("--payload", help="JSON, or @file")
+    event.set_defaults(run=_send_event)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits
 
 tools:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -47,7 +47,12 @@ soak: sync
 bench: sync
 	$(RUN) python -m bench.transitions --executions 20
 	$(RUN) python -m bench.pause --runs 200
+	$(RUN) python -m bench.waits --runs 200 --timers 200
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync
 	$(RUN) python -m bench.pause --runs 200
+
+# Approval, event and timer latency alone, on the local stack.
+bench-waits: sync
+	$(RUN) python -m bench.waits --runs 200 --timers 200

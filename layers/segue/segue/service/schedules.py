@@ -18,5 +18,6 @@ def fire(services: Services, timer: AutoResumeEvent | WakeEvent) -> dict[str, An
         operator = Operator(services, services.clock)
         head = operator.auto_resume(timer.execution_id, timer.pause_id)
         return {"executionId": timer.execution_id, "resumed": head is not None}
-    services.effects.send([timer.message()], services.clock())
+    # Straight to the queue, delayed to the token's second: the schedule was the long part.
+    services.queue.send([timer.message()], services.clock())
     return {"executionId": timer.execution_id, "woken": timer.token}

@@ -54,4 +54,5 @@ class WorkQueue:
 def _delay(not_before: datetime | None, now: datetime) -> int:
     if not_before is None:
         return 0
-    return max(0, min(MAX_DELAY_SECONDS, math.ceil((not_before - now).total_seconds())))
+    # Whole seconds, rounded down: the worker waits out the fraction (it comes at most 1 s early).
+    return max(0, min(MAX_DELAY_SECONDS, math.floor((not_before - now).total_seconds())))

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.functional.harness import make_harness
+from tests.functional.harness import REPO, load_function, make_harness
+from tests.functional.test_pause import _context
 from tests.unit.helpers import machine
 
 
@@ -192,3 +193,32 @@ def test_an_eventbridge_rule_starts_the_workflow_once_per_event(harness):
     harness.drain(queue="EventsQueue")
     _, listed = harness.request("GET", "/executions", query={"stateMachine": "order"})
     assert len(listed["items"]) == 1
+
+
+def test_the_refund_example_ends_with_an_approval_and_the_sample_payout_event(harness):
+    refund = json.loads((REPO / "statemachine" / "refund.asl.json").read_text())
+    execution_id = harness.start("refund", refund, {"refundId": "r-1", "amount": 30}, name="r-1")
+    harness.drain()
+    (approval,) = harness.request("GET", "/approvals", query={"status": "PENDING"})[1]["items"]
+    assert approval["message"] == "Refund r-1 of 30 EUR?" and approval["approvers"] == ["finance"]
+    harness.request("POST", f"/approvals/{approval['approvalId']}/approve", {"by": "fin"})
+    harness.drain()
+    assert harness.describe(execution_id)["waits"][0]["kind"] == "event"
+
+    sample = json.loads((REPO / "events" / "events-payout-sent.json").read_text())
+    assert harness.events.handler(sample, _context()) == {"batchItemFailures": []}
+    harness.drain()
+    document = harness.describe(execution_id)
+    assert document["output"] == {
+        "refundId": "r-1",
+        "status": "REFUNDED",
+        "approvedBy": "fin",
+        "payoutId": "p-9",
+    }
+
+
+def test_a_sample_wake_up_for_an_unknown_execution_sends_a_stale_message(harness):
+    sample = json.loads((REPO / "events" / "timer-wake.json").read_text())
+    answer = load_function("timer").handler(sample, _context())
+    assert answer == {"executionId": "refund:r-1", "woken": "t2"}
+    assert harness.step() == 1  # the worker finds no such execution and drops it

@@ -6,9 +6,10 @@ Each figure is reported as p50 and p99 in milliseconds:
   the approve call itself; `--runs` executions, one at a time.
 - event: from the POST /events call to the next state's start, and the call itself.
 - timer lateness: a Wait state's end (its StateExited event) minus its due time, for
-  `--timers` Wait states of 2 to 4 s started together: through a delayed work message
-  (waits up to 15 minutes), and through a wake-up schedule handing over to a delayed
-  message (longer waits; here forced with a 1 s lead on a second stack).
+  `--timers` Wait states due one every 100 ms, all started before the first is due:
+  through a delayed work message (waits up to 15 minutes), and through a wake-up
+  schedule handing over to a delayed message (longer waits; here forced with a 3 s lead
+  on a second stack).
 
 Times come from one machine's clock: the client's before each call, the server's in the
 history events.
@@ -22,6 +23,7 @@ import argparse
 import json
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +62,7 @@ MACHINES = {
     },
     "bench-timer": {
         "StartAt": "Sleep",
-        "States": {"Sleep": {"Type": "Wait", "SecondsPath": "$.seconds", "End": True}},
+        "States": {"Sleep": {"Type": "Wait", "TimestampPath": "$.at", "End": True}},
     },
 }
 
@@ -86,17 +88,24 @@ class WaitBench(Bench):
         return started - called, answered - called
 
     def lateness(self, count: int, prefix: str) -> list[float]:
-        """Start `count` Wait states of 2-4 s together; each end minus its due time."""
+        """`count` Wait states due 100 ms apart, all started before the first is due."""
+        first = time.time() + 5 + count * 0.15  # starting one takes up to ~100 ms here
+        due = [first + i * 0.1 for i in range(count)]
         ids = [
-            self.start("bench-timer", {"seconds": 2 + i % 3}, name=f"{prefix}{i}")
-            for i in range(count)
+            self.start("bench-timer", {"at": _timestamp(at)}, name=f"{prefix}{i}")
+            for i, at in enumerate(due)
         ]
         late = []
-        for execution_id in ids:
+        for execution_id, at in zip(ids, due, strict=True):
             self.stack.wait_for_status(execution_id, "SUCCEEDED", timeout=120)
-            due = seconds(self.event(execution_id, "WaitStarted")["details"]["dueAt"])
-            late.append(seconds(self.event(execution_id, "StateExited")["timestamp"]) - due)
+            exited = seconds(self.event(execution_id, "StateExited")["timestamp"])
+            late.append(exited - round(at, 3))
         return late
+
+
+def _timestamp(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def on_stack(workers: int, environment: dict[str, str], measure: Callable[[WaitBench], Any]) -> Any:
@@ -120,7 +129,7 @@ def main() -> None:
         return approvals, events, bench.lateness(args.timers, "q")
 
     approvals, events, late = on_stack(args.workers, {}, queued)
-    forced = {"SEGUE_MAX_QUEUE_DELAY_SECONDS": "0", "SEGUE_TIMER_LEAD_SECONDS": "1"}
+    forced = {"SEGUE_MAX_QUEUE_DELAY_SECONDS": "0", "SEGUE_TIMER_LEAD_SECONDS": "3"}
     scheduled = on_stack(args.workers, forced, lambda b: b.lateness(args.timers, "s"))
     rows = [
         ("approve call -> next Task started", percentiles([a[0] for a in approvals])),
@@ -128,7 +137,7 @@ def main() -> None:
         ("POST /events -> next Task started", percentiles([e[0] for e in events])),
         ("the POST /events call itself", percentiles([e[1] for e in events])),
         ("Wait lateness, delayed message (end - due)", percentiles(late)),
-        ("Wait lateness, wake-up schedule then message", percentiles(scheduled)),
+        ("Wait lateness, wake-up schedule, then message", percentiles(scheduled)),
     ]
     print(f"{args.runs} runs, {args.timers} timers, {args.workers} worker processes, on moto")
     print("| measure | p50 ms | p99 ms |\n| --- | --- | --- |")

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 
 from segue.service.wiring import services
-from segue.store.queue import WorkMessage
+from segue.store.queue import WorkMessage, by_due_time
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -29,7 +29,8 @@ def record_handler(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    """SQS batch in; the ids of the records to retry out."""
+    """SQS batch in (due records first); the ids of the records to retry out."""
+    ordered = {**event, "Records": by_due_time(event.get("Records", []))}
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=ordered, record_handler=record_handler, processor=processor, context=context
     )

@@ -160,7 +160,12 @@ def main() -> None:
         ("pause call -> PAUSED (0.5 s task in flight)", percentiles([f[0] for f in flight])),
         ("task end -> PAUSED (same runs)", percentiles([f[1] for f in flight])),
     ]
-    print(f"{args.runs} runs each, {args.workers} worker processes, local stack on moto")
+    report(f"{args.runs} runs each, {args.workers} worker processes, local stack on moto", rows)
+
+
+def report(title: str, rows: list[tuple[str, tuple[float, float]]]) -> None:
+    """The figures as a Markdown table (for the README), then as JSON (for scripts)."""
+    print(title)
     print("| measure | p50 ms | p99 ms |\n| --- | --- | --- |")
     for name, (p50, p99) in rows:
         print(f"| {name} | {p50:.0f} | {p99:.0f} |")

@@ -20,14 +20,13 @@ history events.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.pause import LAMBDA, Bench, percentiles, seconds
+from bench.pause import LAMBDA, Bench, percentiles, report, seconds
 from tests.localstack import running_stack
 
 if TYPE_CHECKING:
@@ -139,13 +138,8 @@ def main() -> None:
         ("Wait lateness, delayed message (end - due)", percentiles(late)),
         ("Wait lateness, wake-up schedule, then message", percentiles(scheduled)),
     ]
-    print(f"{args.runs} runs, {args.timers} timers, {args.workers} worker processes, on moto")
-    print("| measure | p50 ms | p99 ms |\n| --- | --- | --- |")
-    for name, (p50, p99) in rows:
-        print(f"| {name} | {p50:.0f} | {p99:.0f} |")
-    print(
-        json.dumps({name: {"p50_ms": round(a, 1), "p99_ms": round(b, 1)} for name, (a, b) in rows})
-    )
+    workers = f"{args.workers} worker processes"
+    report(f"{args.runs} runs, {args.timers} timers, {workers}, local stack on moto", rows)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from segue.asl import Failed, Succeeded, load
 from segue.asl.simulator import Execution, Simulator, TaskRun
+from segue.engine.decider import begin
+from segue.engine.refs import INLINE, inline_value, kind
+
+if TYPE_CHECKING:
+    from segue.engine.decider import Decision
 
 
 def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:
@@ -45,3 +51,36 @@ def output_of(definition: dict[str, Any], input: Any = None, **kwargs: Any) -> A
 def pass_with(fields: dict[str, Any]) -> dict[str, Any]:
     """A one-state machine: a Pass state with `fields`."""
     return machine({"P": {"Type": "Pass", "End": True, **fields}})
+
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+class Driven:
+    """One execution of `definition` driven by hand on the pure engine; documents in a dict."""
+
+    def __init__(self, definition: dict, **start: Any) -> None:
+        self.sm = load(definition)
+        self.stored: dict[str, Any] = {}
+        decision = begin(
+            self.sm,
+            execution_id="x:1",
+            name="1",
+            state_machine="x",
+            revision=1,
+            input={},
+            now=NOW,
+            **start,
+        )
+        self.stored.update(decision.values)
+        self.head = decision.head
+        self.events = list(decision.events)
+
+    def values(self, ref: str) -> Any:
+        return inline_value(ref) if kind(ref) == INLINE else self.stored[ref]
+
+    def apply(self, decision: Decision) -> Decision:
+        self.stored.update(decision.values)
+        self.head = decision.head
+        self.events += decision.events
+        return decision

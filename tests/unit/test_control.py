@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from segue.asl import Invoke, Result, load
 from segue.engine import control
-from segue.engine.decider import advance, begin, lease, work
+from segue.engine.decider import advance, lease, work
 from segue.engine.head import Status, TokenStatus
-from segue.engine.refs import INLINE, inline_value, kind
-from tests.unit.helpers import machine
+from tests.unit.helpers import NOW, Driven, machine
 
-NOW = datetime(2024, 1, 1, tzinfo=UTC)
+if TYPE_CHECKING:
+    from segue.asl import Invoke, Result
+
 DEFINITION = machine(
     {
         "A": {"Type": "Pass", "Next": "B"},
@@ -23,34 +23,11 @@ DEFINITION = machine(
 )
 
 
-class Run:
-    """One execution driven by hand; documents in a dict."""
+class Run(Driven):
+    """The two-state DEFINITION driven by hand."""
 
     def __init__(self, **start: Any) -> None:
-        self.sm = load(DEFINITION)
-        self.stored: dict[str, Any] = {}
-        decision = begin(
-            self.sm,
-            execution_id="x:1",
-            name="1",
-            state_machine="x",
-            revision=1,
-            input={},
-            now=NOW,
-            **start,
-        )
-        self.stored.update(decision.values)
-        self.head = decision.head
-        self.events = list(decision.events)
-
-    def values(self, ref: str) -> Any:
-        return inline_value(ref) if kind(ref) == INLINE else self.stored[ref]
-
-    def apply(self, decision):
-        self.stored.update(decision.values)
-        self.head = decision.head
-        self.events += decision.events
-        return decision
+        super().__init__(DEFINITION, **start)
 
     def op(self, operation, **arguments: Any):
         return self.apply(operation(self.sm, self.head, now=NOW, values=self.values, **arguments))

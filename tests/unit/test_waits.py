@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segue.asl import Failed, Invoke, Result, Succeeded, load
+from segue.asl import Failed, Invoke, Result, Succeeded
 from segue.asl.timestamps import format_timestamp
 from segue.engine import control, deliveries
-from segue.engine.decider import advance, begin, lease, work
+from segue.engine.decider import advance, lease, work
 from segue.engine.head import Status, TokenStatus
-from segue.engine.refs import INLINE, inline_value, kind
 from segue.engine.waits import (
     Await,
     WaitKind,
@@ -27,9 +26,8 @@ from segue.engine.waits import (
     signed_by,
     task_token,
 )
-from tests.unit.helpers import machine
+from tests.unit.helpers import NOW, Driven, machine
 
-NOW = datetime(2024, 1, 1, tzinfo=UTC)
 CALLBACK = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 DEFINITION = machine(
     {
@@ -46,33 +44,12 @@ DEFINITION = machine(
 )
 
 
-class Run:
-    """One execution of DEFINITION driven by hand; documents in a dict."""
+class Run(Driven):
+    """DEFINITION driven by hand; `sent` holds what its callback task handed over."""
 
     def __init__(self) -> None:
-        self.sm = load(DEFINITION)
-        self.stored: dict[str, Any] = {}
+        super().__init__(DEFINITION, secret="s3cret")
         self.sent: list[Any] = []
-        decision = begin(
-            self.sm,
-            execution_id="x:1",
-            name="1",
-            state_machine="x",
-            revision=1,
-            input={},
-            now=NOW,
-            secret="s3cret",
-        )
-        self.head = decision.head
-        self.stored.update(decision.values)
-
-    def values(self, ref: str) -> Any:
-        return inline_value(ref) if kind(ref) == INLINE else self.stored[ref]
-
-    def apply(self, decision):
-        self.stored.update(decision.values)
-        self.head = decision.head
-        return decision
 
     def hand_over(self, answer: Result | None = None):
         """Run the Ask task (its call answers `answer`) and commit what it comes to."""

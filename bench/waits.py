@@ -6,7 +6,7 @@ Each figure is reported as p50 and p99 in milliseconds:
   the approve call itself; `--runs` executions, one at a time.
 - event: from the POST /events call to the next state's start, and the call itself.
 - timer lateness: a Wait state's end (its StateExited event) minus its due time, for
-  `--timers` Wait states due one every 100 ms, all started before the first is due:
+  `--timers` Wait states due one every 250 ms, all started before the first is due:
   through a delayed work message (waits up to 15 minutes), and through a wake-up
   schedule handing over to a delayed message (longer waits; here forced with a 3 s lead
   on a second stack).
@@ -87,9 +87,9 @@ class WaitBench(Bench):
         return started - called, answered - called
 
     def lateness(self, count: int, prefix: str) -> list[float]:
-        """`count` Wait states due 100 ms apart, all started before the first is due."""
-        first = time.time() + 5 + count * 0.15  # starting one takes up to ~100 ms here
-        due = [first + i * 0.1 for i in range(count)]
+        """`count` Wait states due 250 ms apart, all started before the first is due."""
+        first = time.time() + 5 + count * 0.2  # starting one takes up to ~150 ms here
+        due = [first + i * 0.25 for i in range(count)]
         ids = [
             self.start("bench-timer", {"at": _timestamp(at)}, name=f"{prefix}{i}")
             for i, at in enumerate(due)

@@ -6,6 +6,11 @@ workers could both "win" the same condition. segue's correctness rests on condit
 writes, so DynamoDB requests are run one at a time, as DynamoDB itself orders writes to
 an item. Other services keep their concurrency (SQS long polls would otherwise stall
 everything).
+
+moto's SQS long poll also looks again for visible messages only when one is sent, or
+after a whole second: a delayed message that turns visible meanwhile waits for the rest
+of that second. SQS hands it over at once, and segue's timers count on it, so the
+local server looks every 50 ms.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.sqs.models import Queue
 from werkzeug.serving import make_server
 
 if TYPE_CHECKING:
@@ -39,10 +45,22 @@ class _OneDynamoDBRequestAtATime:
             return list(self.app(environ, start_response))
 
 
+POLL_LOOK_SECONDS = 0.05
+
+
+def _look_often(queue: Any, timeout: float) -> None:
+    """Queue.wait_for_messages, but waking within 50 ms to see delayed messages turn visible."""
+    with queue._messages_lock:
+        queue._messages_lock.wait_for(
+            lambda: queue.messages, timeout=min(timeout, POLL_LOOK_SECONDS)
+        )
+
+
 class AtomicMotoServer(ThreadedMotoServer):
     """ThreadedMotoServer whose DynamoDB conditional writes are atomic."""
 
     def _server_entry(self) -> None:
+        Queue.wait_for_messages = _look_often  # type: ignore[method-assign,assignment]
         app = _OneDynamoDBRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

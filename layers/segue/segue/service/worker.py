@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("segue.worker")
 
 LEASE = timedelta(minutes=15)
-EARLY_GRACE = 1.0
-"""A message up to this many seconds early waits here rather than on the queue again."""
+EARLY_GRACE = 0.5
+"""A message up to this many seconds early waits here rather than on the queue again
+(SQS delays in whole seconds, rounded to the nearest: see `store.queue`)."""
 COMMIT_TRIES = 50
 
 

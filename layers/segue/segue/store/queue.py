@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,5 +72,7 @@ def by_due_time(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _delay(not_before: datetime | None, now: datetime) -> int:
     if not_before is None:
         return 0
-    # Whole seconds, rounded down: the worker waits out the fraction (it comes at most 1 s early).
-    return max(0, min(MAX_DELAY_SECONDS, math.floor((not_before - now).total_seconds())))
+    # Whole seconds, to the nearest: a message comes at most half a second early (the worker
+    # waits that out) or half a second late. Rounding down would halve the lateness but
+    # keep a worker waiting up to a second for every message, which caps its throughput.
+    return max(0, min(MAX_DELAY_SECONDS, round((not_before - now).total_seconds())))

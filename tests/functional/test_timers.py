@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from segue.engine.decider import instant
 from segue.store.queue import WorkMessage
 from segue.store.timers import wake_name
+from tests.functional.harness import make_harness
 from tests.unit.helpers import machine
 
 LONG = machine(
@@ -70,3 +73,55 @@ def test_a_wake_up_that_comes_early_waits_again(harness):
     )["Attributes"]
     assert int(attributes["ApproximateNumberOfMessagesDelayed"]) == 1
     assert harness.describe(execution_id)["status"] == "WAITING"
+
+
+@pytest.fixture
+def scheduled(aws, monkeypatch):
+    """Every wake-up through a schedule, so the tests move the clock instead of sleeping."""
+    return make_harness(
+        monkeypatch, SEGUE_MAX_QUEUE_DELAY_SECONDS="0", SEGUE_TIMER_LEAD_SECONDS="0"
+    )
+
+
+BOUNDED = machine({"Sleep": {"Type": "Wait", "Seconds": 3600, "End": True}}, TimeoutSeconds=60)
+
+
+def tick(harness, seconds: float) -> None:
+    harness.clock.advance(seconds)
+    harness.scheduler.fire_due()
+    harness.drain()
+
+
+def test_an_execution_times_out_at_its_own_timeout_seconds(scheduled):
+    execution_id = scheduled.start("bounded", BOUNDED, {}, name="one")
+    scheduled.drain()
+    document = scheduled.describe(execution_id)
+    assert instant(document["timeoutAt"]) - instant(document["createdAt"]) == timedelta(minutes=1)
+    tick(scheduled, 59)
+    assert scheduled.describe(execution_id)["status"] == "WAITING"
+    tick(scheduled, 2)
+    document = scheduled.describe(execution_id)
+    assert document["status"] == "TIMED_OUT" and document["error"] == "States.Timeout"
+    assert [e["type"] for e in scheduled.history(execution_id)][-1] == "ExecutionTimedOut"
+    tick(scheduled, 3600)  # the Wait's own wake-up finds nothing to do
+    assert scheduled.describe(execution_id)["status"] == "TIMED_OUT"
+
+
+def test_the_timeout_counts_while_paused(scheduled):
+    execution_id = scheduled.start("bounded", BOUNDED, {}, name="paused")
+    scheduled.drain()
+    assert scheduled.operate("pause", execution_id)[1] == {"status": "PAUSED"}
+    tick(scheduled, 61)
+    document = scheduled.describe(execution_id)
+    assert document["status"] == "TIMED_OUT" and document["pause"] is None
+    names = [s["Name"] for s in schedules(scheduled)]
+    assert not [n for n in names if n.startswith("resume-")]  # it went with the pause
+    assert scheduled.operate("resume", execution_id)[0] == 409
+
+
+def test_an_execution_that_ends_in_time_is_left_alone_by_its_deadline(scheduled):
+    quick = machine({"A": {"Type": "Pass", "End": True}}, TimeoutSeconds=60)
+    execution_id = scheduled.start("quick", quick, {}, name="one")
+    scheduled.drain()
+    tick(scheduled, 61)
+    assert scheduled.describe(execution_id)["status"] == "SUCCEEDED"

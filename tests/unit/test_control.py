@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -139,3 +139,26 @@ def test_a_breakpoint_parks_the_token_that_enters_its_state():
     resume(run)
     run.step(token.id)
     assert status(run) is Status.SUCCEEDED and run.values(run.head.output) == "done"
+
+
+def test_a_timeout_is_taken_only_when_due_and_for_the_current_run():
+    run = Run()
+    assert run.head.deadline == ""  # no TimeoutSeconds: never times out
+    with pytest.raises(control.NotAllowed):
+        run.op(control.time_out, attempt=1)
+    bounded = Driven({**DEFINITION, "TimeoutSeconds": 30})
+    assert bounded.head.deadline == "2024-01-01T00:00:30.000Z"
+
+    def time_out(attempt: int, now: datetime):
+        head, values = bounded.head, bounded.values
+        return control.time_out(bounded.sm, head, attempt=attempt, now=now, values=values)
+
+    later = NOW + timedelta(seconds=30)
+    with pytest.raises(control.NotAllowed):  # not due yet
+        time_out(1, NOW)
+    with pytest.raises(control.NotAllowed):  # the deadline of another run (a redrive's)
+        time_out(2, later)
+    decision = bounded.apply(time_out(1, later))
+    assert bounded.head.status is Status.TIMED_OUT and bounded.head.tokens == {}
+    assert bounded.head.error == "States.Timeout"
+    assert [e.type for e in decision.events] == ["ExecutionTimedOut"]

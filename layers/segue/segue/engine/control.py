@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from segue.asl import errors
 from segue.engine import events as ev
-from segue.engine.decider import Draft
+from segue.engine.decider import Draft, deadline_of, instant
 from segue.engine.head import Join, Status, Token, TokenStatus, is_terminal
 
 if TYPE_CHECKING:
@@ -116,6 +117,27 @@ def cancel(
     return draft.decision()
 
 
+def time_out(
+    machine: StateMachine, head: Head, *, attempt: int, now: datetime, values: Values
+) -> Decision:
+    """The execution ran past its own TimeoutSeconds: TIMED_OUT, whatever it was doing.
+
+    It counts while paused too. `attempt` tells the deadline of a redrive from the first.
+    """
+    if is_terminal(head.status) or not head.deadline or attempt != head.redrives + 1:
+        raise NotAllowed(f"no timeout is due for an execution that is {head.status}")
+    if instant(head.deadline) > now:
+        raise NotAllowed(f"{head.execution_id} times out at {head.deadline}, not before")
+    draft = Draft(machine, head, now, values)
+    draft.status = Status.TIMED_OUT
+    seconds = machine.definition.timeout_seconds
+    cause = f"the execution ran longer than its TimeoutSeconds ({seconds})"
+    draft.error = (errors.TIMEOUT, cause)
+    draft.event(ev.EXECUTION_TIMED_OUT, None, error=errors.TIMEOUT, cause=cause)
+    draft.drop_all()
+    return draft.decision()
+
+
 def redrive(
     machine: StateMachine, head: Head, *, by: str, now: datetime, values: Values
 ) -> Decision:
@@ -132,7 +154,9 @@ def redrive(
     draft.redispatch.update(draft.tokens)
     draft.event(ev.EXECUTION_REDRIVEN, None, by=by, redriveCount=head.redrives + 1)
     decision = draft.decision()
-    return replace(decision, head=replace(decision.head, redrives=head.redrives + 1))
+    deadline = deadline_of(machine, now)  # a redrive has the whole TimeoutSeconds again
+    head = replace(decision.head, redrives=head.redrives + 1, deadline=deadline)
+    return replace(decision, head=head, deadline=deadline)
 
 
 def _merge_variables(draft: Draft, data: dict[str, Json]) -> None:

@@ -93,6 +93,8 @@ class Decision:
     schedule: tuple[AutoResume, ...] = ()
     unschedule: tuple[AutoResume, ...] = ()
     snapshot: str = ""
+    deadline: str = ""
+    """When set, the execution's own timeout is (re)armed for this time."""
 
     @property
     def started_waits(self) -> tuple[Token, ...]:
@@ -111,6 +113,12 @@ class Decision:
         )
 
     old_tokens: dict[str, Token] = field(default_factory=dict)
+
+
+def deadline_of(machine: StateMachine, now: datetime) -> str:
+    """When an execution started (or redriven) at `now` times out ("" for never)."""
+    seconds = machine.definition.timeout_seconds
+    return format_timestamp(now + timedelta(seconds=seconds)) if seconds else ""
 
 
 def _same_wait(other: Token | None, token: Token) -> bool:
@@ -164,8 +172,11 @@ def begin(
         secret=secret,
         trigger_rule=trigger[0],
         trigger_event=trigger[1],
+        deadline=deadline_of(machine, now),
     )
-    return Decision(head, start_events(head, start), _stored({input_ref: input}), (token,))
+    events = start_events(head, start)
+    stored = _stored({input_ref: input})
+    return Decision(head, events, stored, (token,), deadline=head.deadline)
 
 
 def start_events(head: Head, start_at: str) -> tuple[Event, ...]:
@@ -653,7 +664,7 @@ class Draft:
             tuple(self.schedule),
             tuple(self.unschedule),
             self.snapshot,
-            dict(self.head.tokens),
+            old_tokens=dict(self.head.tokens),
         )
 
 

@@ -30,6 +30,7 @@ class Event:
 EXECUTION_STARTED = "ExecutionStarted"
 EXECUTION_SUCCEEDED = "ExecutionSucceeded"
 EXECUTION_FAILED = "ExecutionFailed"
+EXECUTION_TIMED_OUT = "ExecutionTimedOut"
 STATE_ENTERED = "StateEntered"
 STATE_EXITED = "StateExited"
 TASK_SCHEDULED = "TaskScheduled"

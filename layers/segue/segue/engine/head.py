@@ -29,6 +29,9 @@ class Status(StrEnum):
     TIMED_OUT = "TIMED_OUT"
 
 
+DEADLINE_TOKEN = "deadline"
+"""The token a work message names to end an execution at its own TimeoutSeconds."""
+
 TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.TIMED_OUT})
 
 
@@ -184,6 +187,7 @@ class Head:
     secret: str = ""
     trigger_rule: str = ""
     trigger_event: str = ""
+    deadline: str = ""
 
     @property
     def paused(self) -> bool:

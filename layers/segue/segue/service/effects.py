@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from segue.engine.decider import instant
-from segue.engine.head import is_terminal
+from segue.engine.head import DEADLINE_TOKEN, is_terminal
 from segue.store.queue import MAX_DELAY_SECONDS, WorkMessage
 from segue.store.retention import needs_marking
 
@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from segue.store.timers import Timers
 
 log = logging.getLogger("segue.effects")
+
+
+def deadline_message(head: Head) -> WorkMessage:
+    """The work message that ends `head` at its own TimeoutSeconds."""
+    return WorkMessage(
+        execution_id=head.execution_id,
+        token=DEADLINE_TOKEN,
+        attempt=head.redrives + 1,
+        not_before=instant(head.deadline),
+    )
 
 
 class WaitHooks(Protocol):
@@ -63,6 +73,8 @@ class Effects:
             )
             for t in decision.dispatch
         ]
+        if decision.deadline:
+            messages.append(deadline_message(committed))
         self.send(messages, now)
         if self.waits is not None:
             for token in decision.started_waits:

@@ -17,6 +17,7 @@ from segue.asl.values import encoded_size
 from segue.engine import control
 from segue.engine.decider import begin, start_events
 from segue.engine.head import Status
+from segue.service.effects import deadline_message
 from segue.service.errors import (
     BadRequestError,
     ConflictingRequestError,
@@ -129,6 +130,7 @@ class Executions:
                 )
             return False, _started(existing)
         if machine.definition.start_at in breakpoints:
+            self.services.effects.send(self._deadline(decision.head), now)
             head = Operator(self.services, self.clock).change(
                 decision.head.execution_id,
                 lambda machine, head, values, now: control.hold_at_start(
@@ -138,8 +140,11 @@ class Executions:
             return True, _started(head)
         token = decision.dispatch[0]
         message = WorkMessage(execution_id=decision.head.execution_id, token=token.id, attempt=1)
-        self.services.queue.send([message], now)
+        self.services.effects.send([message, *self._deadline(decision.head)], now)
         return True, _started(decision.head)
+
+    def _deadline(self, head: Head) -> list[WorkMessage]:
+        return [deadline_message(head)] if head.deadline else []
 
     def head(self, execution_id: str) -> Head:
         head = self.services.store.get_head(execution_id)

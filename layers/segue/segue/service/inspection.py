@@ -37,6 +37,7 @@ def inspection_document(
         "pauseBefore": list(head.pause_before),
         "waits": [_wait(head, t, values) for t in head.tokens.values() if t.then or t.wait],
         "checkpoint": {"version": head.version, "at": head.updated_at},
+        "timeoutAt": head.deadline or None,
         "createdAt": head.created_at,
         "updatedAt": head.updated_at,
     }

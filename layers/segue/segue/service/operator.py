@@ -1,23 +1,19 @@
 """What an operator does to a running execution: pause, resume, cancel, redrive, checkpoints.
 
-Every change goes through `change`: read the head, decide (pure, `engine.control`),
-commit with the head's version as the condition, then carry out the effects. A lost
-race re-reads and decides again, so of concurrent operations one takes effect and the
-others find a status that refuses them (409).
+Every change goes through `service.changes.change`, so of concurrent operations one
+takes effect and the others find a status that refuses them (409).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from segue.engine import control
+from segue.service.changes import change
 from segue.service.errors import BadRequestError, ConflictingRequestError, NotFoundError
 from segue.service.inspection import current_states, pause_document
-from segue.store.errors import ConflictError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segue.operator")
 
-CHANGE_TRIES = 50
 MAX_AUTO_RESUME_SECONDS = 365 * 24 * 3600
 
 
@@ -118,28 +113,7 @@ class Operator:
         decide: Callable[[StateMachine, Head, Values, datetime], Decision],
     ) -> Head:
         """Decide on the latest head and commit; decide again after a lost race."""
-        services = self.services
-        writer = f"op.{uuid.uuid4().hex}"
-        for attempt in range(CHANGE_TRIES):
-            head = services.store.get_head(execution_id)
-            if head is None:
-                raise NotFoundError(f"no execution {execution_id!r}")
-            machine = services.machines.get(head.state_machine, head.revision)
-            values = services.documents.reader(execution_id)
-            now = self.clock()
-            try:
-                decision = decide(machine, head, values, now)
-            except control.NotAllowed as refused:
-                raise ConflictingRequestError(str(refused)) from refused
-            services.documents.put_many(execution_id, decision.values, now)
-            try:
-                committed = services.store.commit(head, decision, writer, now)
-            except ConflictError:
-                time.sleep(min(0.2, 0.005 * 2**attempt))
-                continue
-            services.effects.apply(decision, committed, now)
-            return committed
-        raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
+        return change(self.services, execution_id, decide, self.clock)
 
     # Checkpoints -------------------------------------------------------------------------
 

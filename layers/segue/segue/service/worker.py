@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from segue.asl.models import Task
 from segue.asl.timestamps import format_timestamp
+from segue.engine import control
 from segue.engine.decider import (
     Advance,
     Decision,
@@ -22,7 +23,9 @@ from segue.engine.decider import (
     lease,
     work,
 )
-from segue.engine.head import Head, Token, TokenStatus
+from segue.engine.head import DEADLINE_TOKEN, Head, Token, TokenStatus
+from segue.service.changes import change
+from segue.service.errors import ConflictingRequestError, NotFoundError
 from segue.store.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -69,6 +72,9 @@ class Worker:
                 return
             time.sleep(early)  # SQS delays in whole seconds: make up the fraction here
             now = self.clock()
+        if message.token == DEADLINE_TOKEN:
+            self._time_out(message)
+            return
         head = self.store.claim(
             message.execution_id,
             message.token,
@@ -84,6 +90,20 @@ class Worker:
         token_id: str | None = message.token
         while token_id is not None:
             head, token_id = self._step(head, token_id, deadline)
+
+    def _time_out(self, message: WorkMessage) -> None:
+        """End the execution at its own TimeoutSeconds (a stale deadline does nothing)."""
+        try:
+            change(
+                self,
+                message.execution_id,
+                lambda machine, head, values, now: control.time_out(
+                    machine, head, attempt=message.attempt, now=now, values=values
+                ),
+                self.clock,
+            )
+        except (ConflictingRequestError, NotFoundError) as stale:
+            log.info("deadline of %s does nothing: %s", message.execution_id, stale)
 
     def _step(self, head: Head, token_id: str, deadline: float) -> tuple[Head, str | None]:
         token = head.tokens[token_id]

@@ -1,0 +1,78 @@
+"""One change to an execution outside the step protocol: decide on the head, then commit.
+
+Read the head, decide (pure: `engine.control`, `engine.deliveries`), commit with the
+head's version as the condition, then carry out the effects. A lost race re-reads and
+decides again, so of concurrent changes one takes effect and the others find a status
+that refuses them (NotAllowed, the API's 409).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Protocol
+
+from segue.engine import control
+from segue.service.errors import ConflictingRequestError, NotFoundError
+from segue.store.errors import ConflictError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from segue.asl import StateMachine
+    from segue.engine.decider import Decision
+    from segue.engine.head import Head
+    from segue.engine.refs import Values
+    from segue.service.effects import Effects
+    from segue.service.machines import Machines
+    from segue.store.dynamo import ExecutionStore
+    from segue.store.values import DocumentStore
+
+CHANGE_TRIES = 50
+
+
+class Parts(Protocol):
+    """What a change needs (the services have it, and so has a worker)."""
+
+    @property
+    def store(self) -> ExecutionStore: ...
+
+    @property
+    def documents(self) -> DocumentStore: ...
+
+    @property
+    def machines(self) -> Machines: ...
+
+    @property
+    def effects(self) -> Effects: ...
+
+
+def change(
+    parts: Parts,
+    execution_id: str,
+    decide: Callable[[StateMachine, Head, Values, datetime], Decision],
+    clock: Callable[[], datetime],
+) -> Head:
+    """Decide on the latest head and commit; decide again after a lost race."""
+    writer = f"op.{uuid.uuid4().hex}"
+    for attempt in range(CHANGE_TRIES):
+        head = parts.store.get_head(execution_id)
+        if head is None:
+            raise NotFoundError(f"no execution {execution_id!r}")
+        machine = parts.machines.get(head.state_machine, head.revision)
+        values = parts.documents.reader(execution_id)
+        now = clock()
+        try:
+            decision = decide(machine, head, values, now)
+        except control.NotAllowed as refused:
+            raise ConflictingRequestError(str(refused)) from refused
+        parts.documents.put_many(execution_id, decision.values, now)
+        try:
+            committed = parts.store.commit(head, decision, writer, now)
+        except ConflictError:
+            time.sleep(min(0.2, 0.005 * 2**attempt))
+            continue
+        parts.effects.apply(decision, committed, now)
+        return committed
+    raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")

@@ -152,6 +152,7 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
         "completed: " + ", ".join(s["name"] for s in document["completedStates"]),
         "pending:   " + ", ".join(document["pendingStates"]),
         "variables: " + json.dumps(document["variables"]),
+        *(f"waits:     {_wait_line(w)}" for w in document.get("waits", [])),
     ]
     if "output" in document:
         lines.append("output:    " + json.dumps(document["output"]))
@@ -159,6 +160,13 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
         lines.append(f"error:     {document['error']}: {document.get('cause')}")
     _show(args, document, lines)
     return 0
+
+
+def _wait_line(wait: dict[str, Any]) -> str:
+    """One wait: what for, in which state, and until when."""
+    what = {"approval": wait.get("key"), "event": f"{wait.get('name')} {wait.get('key')}"}
+    line = f"{wait['kind']} {what.get(wait['kind']) or ''} in {wait['state']}".replace("  ", " ")
+    return line + (f" (due {wait['dueAt']})" if wait.get("dueAt") else "")
 
 
 def _pause_lines(pause: dict[str, Any] | None) -> list[str]:

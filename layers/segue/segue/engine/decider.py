@@ -99,18 +99,12 @@ class Decision:
     @property
     def started_waits(self) -> tuple[Token, ...]:
         """Tokens that began to wait for the outside in this decision."""
-        before = self.old_tokens
-        return tuple(
-            t for t in self.head.tokens.values() if t.wait and not _same_wait(before.get(t.id), t)
-        )
+        return _waits_only_in(self.head.tokens, self.old_tokens)
 
     @property
     def ended_waits(self) -> tuple[Token, ...]:
         """Tokens whose wait for the outside this decision ended (delivered, timed out, dropped)."""
-        after = self.head.tokens
-        return tuple(
-            t for t in self.old_tokens.values() if t.wait and not _same_wait(after.get(t.id), t)
-        )
+        return _waits_only_in(self.old_tokens, self.head.tokens)
 
     old_tokens: dict[str, Token] = field(default_factory=dict)
 
@@ -119,6 +113,11 @@ def deadline_of(machine: StateMachine, now: datetime) -> str:
     """When an execution started (or redriven) at `now` times out ("" for never)."""
     seconds = machine.definition.timeout_seconds
     return format_timestamp(now + timedelta(seconds=seconds)) if seconds else ""
+
+
+def _waits_only_in(tokens: dict[str, Token], others: dict[str, Token]) -> tuple[Token, ...]:
+    """Tokens of `tokens` waiting for the outside that do not wait the same in `others`."""
+    return tuple(t for t in tokens.values() if t.wait and not _same_wait(others.get(t.id), t))
 
 
 def _same_wait(other: Token | None, token: Token) -> bool:
@@ -472,15 +471,7 @@ class Draft:
         )
         then["assigned"] = dict(wait.then.assigned)
         due = format_timestamp(wait.until)
-        self.event(ev.WAIT_STARTED, token.state, dueAt=due)
-        self.tokens[token.id] = replace(
-            token,
-            status=TokenStatus.WAITING,
-            owner="",
-            lease_until="",
-            ready_at=due,
-            then=self.ref(then),
-        )
+        self.waiting(token, due, {"dueAt": due}, then=self.ref(then))
 
     def await_outside(self, token: Token, awaited: Await) -> None:
         info = deadlines(awaited, self.now)
@@ -488,15 +479,13 @@ class Draft:
         details: dict[str, Json] = {"kind": str(awaited.kind)}
         if due:
             details["dueAt"] = due
+        self.waiting(token, due, details, wait=str(awaited.kind), wait_info=self.ref(info))
+
+    def waiting(self, token: Token, due: str, details: dict[str, Json], **fields: Json) -> None:
+        """The token waits (woken at `due`, if any); its WaitStarted event says for what."""
         self.event(ev.WAIT_STARTED, token.state, **details)
         self.tokens[token.id] = replace(
-            token,
-            status=TokenStatus.WAITING,
-            owner="",
-            lease_until="",
-            ready_at=due,
-            wait=str(awaited.kind),
-            wait_info=self.ref(info),
+            token, status=TokenStatus.WAITING, owner="", lease_until="", ready_at=due, **fields
         )
 
     def fan_out(self, token: Token, fan_out: FanOut) -> None:

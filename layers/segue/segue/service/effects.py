@@ -95,17 +95,14 @@ class Effects:
 
     def send(self, messages: list[WorkMessage], now: datetime) -> None:
         """Work messages: on the queue if due within its delay, else through a wake-up schedule."""
-        near = [
-            m
-            for m in messages
-            if m.not_before is None or m.not_before - now <= self.max_queue_delay
-        ]
+        near: list[WorkMessage] = []
+        for message in messages:
+            if message.not_before is None or message.not_before - now <= self.max_queue_delay:
+                near.append(message)
+            else:
+                self.timers.wake(message, message.not_before - self.timer_lead)
         if near:
             self.queue.send(near, now)
-        for message in messages:
-            if message not in near:
-                assert message.not_before is not None
-                self.timers.wake(message, message.not_before - self.timer_lead)
 
     def checkpoint(self, head: Head, reason: str) -> int:
         """Keep a snapshot of `head`, then delete the oldest beyond the newest N; how many."""

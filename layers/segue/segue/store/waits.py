@@ -18,8 +18,6 @@ from segue.store.errors import ConflictError
 from segue.store.table import Table, from_item, to_item
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
     from segue.asl.outcomes import Json
 
 APPROVAL_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TIMED_OUT", "CANCELLED")
@@ -45,9 +43,6 @@ class KeptEvent:
 
 class WaitStore(Table):
     """Callback results, approval records, event waits and the event inbox."""
-
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
-        super().__init__(client, table)
 
     # Callback results -----------------------------------------------------------------------
 

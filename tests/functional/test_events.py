@@ -222,3 +222,20 @@ def test_a_sample_wake_up_for_an_unknown_execution_sends_a_stale_message(harness
     answer = load_function("timer").handler(sample, _context())
     assert answer == {"executionId": "refund:r-1", "woken": "t2"}
     assert harness.step() == 1  # the worker finds no such execution and drops it
+
+
+def test_a_late_registration_gives_back_the_event_it_could_not_use(harness):
+    """A wait's registration effect that runs again after the wait ended takes no event."""
+    execution_id = start(harness, "o-10")
+    harness.drain()
+    waiting_head = harness.services.store.get_head(execution_id)
+    (token,) = waiting_head.tokens.values()
+    send(harness, "o-10", "first")
+    harness.drain()
+    assert harness.describe(execution_id)["status"] == "SUCCEEDED"
+    assert send(harness, "o-10", "second")["delivered"] == 0  # kept in the inbox
+
+    harness.services.effects.waits.started(waiting_head, token)  # a repeated effect
+    later = harness.start("paid", PAID, {"orderId": "o-10"}, name="o-10-later")
+    harness.drain()
+    assert harness.describe(later)["output"]["payment"] == "second"

@@ -31,9 +31,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from segue.asl import Result
+    from segue.asl import Result, StateMachine
     from segue.asl.outcomes import Json
+    from segue.engine.decider import Decision
     from segue.engine.head import Head, Token
+    from segue.engine.refs import Values
+    from segue.engine.waits import TaskToken
     from segue.service.wiring import Services
     from segue.store.waits import WaitStore
 
@@ -95,7 +98,7 @@ class Waits:
         """POST /tasks/heartbeat: the task's heartbeat deadline starts again."""
         named, _ = self._verified(task_token)
 
-        def decide(machine: Any, head: Head, values: Any, now: datetime) -> Any:
+        def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
             decision = deliveries.heartbeat(
                 machine, head, token_id=named.token, attempt=named.attempt, now=now, values=values
             )
@@ -124,7 +127,7 @@ class Waits:
         result = _result(outcome)
         self.deliver(named.execution_id, named.token, named.attempt, WaitKind.CALLBACK, result)
 
-    def _verified(self, task_token: str) -> tuple[Any, Head]:
+    def _verified(self, task_token: str) -> tuple[TaskToken, Head]:
         """The token's name and its execution's head; 404 for a token segue did not make."""
         read = read_task_token(task_token)
         head = None if read is None else self.services.store.get_head(read[0].execution_id)
@@ -265,17 +268,22 @@ class Waits:
         self.store.put_waiter(name, key, waiter, expires)
         taker = f"{head.execution_id}#{token.id}#{token.attempt}"
         for event in self.store.kept_events(name, key, int(self.clock().timestamp())):
-            if self.store.take_event(name, key, event.event_id, taker):
-                self._quietly(head.execution_id, token, Succeeded(event.payload))
-                self.store.delete_waiter(name, key, waiter)
-                return
+            if not self.store.take_event(name, key, event.event_id, taker):
+                continue
+            if not self._quietly(head.execution_id, token, Succeeded(event.payload)):
+                # an event delivered meanwhile ended the wait: this one stays for the next
+                self.store.release_event(name, key, event.event_id, taker)
+            self.store.delete_waiter(name, key, waiter)
+            return
 
-    def _quietly(self, execution_id: str, token: Token, result: Result) -> None:
-        """A delivery from an effect: a wait that closed meanwhile is fine."""
+    def _quietly(self, execution_id: str, token: Token, result: Result) -> bool:
+        """A delivery from an effect; False if the wait closed meanwhile (which is fine)."""
         try:
             self.deliver(execution_id, token.id, token.attempt, WaitKind(token.wait), result)
         except (ConflictingRequestError, NotFoundError) as closed:
             log.info("delivery to %s/%s not needed: %s", execution_id, token.id, closed)
+            return False
+        return True
 
     def _now(self) -> str:
         return format_timestamp(self.clock())

@@ -163,6 +163,18 @@ class WaitStore(Table):
             return False
         return True
 
+    def release_event(self, name: str, key: str, event_id: str, taker: str) -> None:
+        """Give back an event `taker` took but could not use."""
+        try:
+            self._update(
+                keys.inbox(name, key, event_id),
+                "REMOVE taken_by",
+                "taken_by = :taker",
+                {":taker": taker},
+            )
+        except ConflictError:
+            pass
+
     def _batch_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
         """The items of `wanted`, in its order (missing ones left out)."""
         found: dict[tuple[str, str], dict[str, Any]] = {}

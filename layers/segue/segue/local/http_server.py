@@ -42,12 +42,15 @@ def proxy_event(method: str, target: str, headers: dict[str, str], body: str) ->
 
 def serve_api(handler_spec: str, port: int) -> ThreadingHTTPServer:
     """Serve the api function on 127.0.0.1:`port` in a background thread."""
-    containers = threading.local()  # like Lambda: one handler instance per concurrent request
+    # One request at a time, as in one Lambda container: Powertools' resolver keeps the
+    # current event in a class attribute, so two requests in two threads of one process
+    # would read each other's bodies (seen as a start routed with a register's body).
+    api = load_handler(handler_spec)
+    one_at_a_time = threading.Lock()
 
     def handler(event: dict[str, Any], context: Any) -> Any:
-        if not hasattr(containers, "handler"):
-            containers.handler = load_handler(handler_spec)
-        return containers.handler(event, context)
+        with one_at_a_time:
+            return api(event, context)
 
     class Proxy(BaseHTTPRequestHandler):
         def _serve(self) -> None:

@@ -1,6 +1,6 @@
 """Callbacks, approvals and external events: what ends a Task that waits for the outside.
 
-A delivery is one commit through `Operator.change` (`engine.deliveries` decides), so of
+A delivery is one commit through `service.changes.change` (`engine.deliveries` decides), so of
 two deliveries to one wait one takes effect and the other gets a 409. The records of
 `store.waits` bridge the moments when the wait is not committed yet: a callback that
 comes while its task is still handing the token over, an event that comes before any
@@ -22,8 +22,8 @@ from segue.asl.values import encoded_size
 from segue.engine import deliveries
 from segue.engine.control import NotAllowed
 from segue.engine.waits import WaitKind, approval_id, read_task_token, signed_by
+from segue.service.changes import change
 from segue.service.errors import ConflictingRequestError, NotFoundError, TooLargeError
-from segue.service.operator import Operator
 from segue.store.retention import expiry_of_write
 from segue.store.waits import APPROVAL_STATUSES, KeptEvent, Waiter
 
@@ -66,7 +66,8 @@ class Waits:
         ConflictingRequestError (409) once the wait is closed.
         """
         try:
-            return Operator(self.services, self.clock).change(
+            return change(
+                self.services,
                 execution_id,
                 lambda machine, head, values, now: deliveries.deliver(
                     machine,
@@ -78,6 +79,7 @@ class Waits:
                     now=now,
                     values=values,
                 ),
+                self.clock,
             )
         except deliveries.HandingOver:
             return None
@@ -107,7 +109,7 @@ class Waits:
             return decision
 
         try:
-            Operator(self.services, self.clock).change(named.execution_id, decide)
+            change(self.services, named.execution_id, decide, self.clock)
         except (_NoChange, deliveries.HandingOver):
             pass
 

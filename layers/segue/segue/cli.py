@@ -259,6 +259,7 @@ def _dev(args: argparse.Namespace, client: Client) -> int:
         aws_port=args.aws_port,
         workers=args.workers,
         functions=tuple(args.functions),
+        cron_seconds=args.cron_seconds,
     )
     return run_dev(options)
 
@@ -282,6 +283,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--workers", type=int, default=2)
     dev.add_argument("--functions", nargs="*", default=[], metavar="NAME=module:callable")
     dev.add_argument("--template", type=Path, default=Path("template.yaml"))
+    dev.add_argument(
+        "--cron-seconds", type=float, help="run the sweeper this often (default: its rate)"
+    )
     dev.set_defaults(run=_dev)
 
     deploy = commands.add_parser("deploy-definition", help="register a definition")

@@ -642,7 +642,7 @@ class Draft:
         dispatch = tuple(
             token
             for token in self.tokens.values()
-            if _wants_message(token)
+            if wants_message(token)
             and (self.head.tokens.get(token.id) != token or token.id in self.redispatch)
         )
         return Decision(
@@ -663,7 +663,7 @@ def _live_status(tokens: dict[str, Token]) -> Status:
     return Status.RUNNING
 
 
-def _wants_message(token: Token) -> bool:
+def wants_message(token: Token) -> bool:
     """READY tokens need a worker; a waiting token with a deadline, a wake-up at its time."""
     return token.status is TokenStatus.READY or (
         token.status is TokenStatus.WAITING and bool(token.ready_at)

@@ -20,7 +20,7 @@ from segue.local.http_server import serve_api
 from segue.local.scheduler import LocalScheduler
 from segue.local.template import create_stack
 from segue.service.worker import wall_clock
-from segue.tasks.functions import load_handler
+from segue.tasks.functions import LambdaContext, load_handler
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,6 +42,8 @@ class DevOptions:
     aws_port: int = 5000
     workers: int = 2
     functions: tuple[str, ...] = ()
+    cron_seconds: float | None = None
+    """Run scheduled functions (the sweeper) this often instead of at their rate."""
 
 
 @dataclass
@@ -119,16 +121,29 @@ class LocalStack:
         pythonpath = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)
         for function in self.stack.functions:
             environment = os.environ | function.environment | shared | {"PYTHONPATH": pythonpath}
-            if function.api:
+            if function.api or function.every:
                 os.environ.update(function.environment | shared)
+            if function.api:
                 server = serve_api(function.handler, self.options.port)
                 self._closers.append(server.shutdown)
+            if function.every:
+                every = self.options.cron_seconds or function.every
+                threading.Thread(target=self._cron, args=(function, every), daemon=True).start()
             for url, batch in function.queues:
                 count = self.options.workers if function.logical_id == "WorkerFunction" else 1
                 for _ in range(count):
                     poller = _Poller(function, url, batch, dict(environment))
                     poller.start()
                     self.pollers.append(poller)
+
+    def _cron(self, function: Function, every: float) -> None:
+        """Run a scheduled function every `every` seconds, in this process (as Scheduler)."""
+        handler = load_handler(function.handler)
+        while not self._stop.wait(every):
+            try:
+                handler({}, LambdaContext(function.name, time.monotonic() + 60))
+            except Exception:  # moto restarting under us: try again next time
+                logging.getLogger("segue.local").exception("%s failed", function.name)
 
     def _registry(self, stack: Stack) -> dict[str, str]:
         """Function name to handler: the template's functions, then the user's."""

@@ -1,8 +1,8 @@
 """Creates the resources `template.yaml` declares, on moto: one source of truth.
 
 Only what the local stack needs is understood: tables, queues (with their redrive
-policies), buckets, schedule groups, EventBridge rules and SAM functions with their SQS
-and Api events.
+policies), buckets, schedule groups, EventBridge rules and SAM functions with their SQS,
+Api and rate schedule events.
 Intrinsics (Ref, Fn::GetAtt, Fn::Sub, parameters at their defaults) are resolved to the
 local physical names; IAM resources get an ARN and nothing else (moto checks no policy).
 """
@@ -35,7 +35,7 @@ _SUB = re.compile(r"\$\{([^}]+)\}")
 
 @dataclass(frozen=True)
 class Function:
-    """A SAM function: its handler (`path/to/app.py:handler`) and SQS event sources."""
+    """A SAM function: its handler (`path/to/app.py:handler`), SQS sources and rate."""
 
     logical_id: str
     name: str
@@ -43,6 +43,8 @@ class Function:
     queues: tuple[tuple[str, int], ...]
     api: bool
     environment: dict[str, str]
+    every: float | None = None
+    """Seconds between runs, for a function on a `rate(...)` schedule."""
 
 
 @dataclass
@@ -205,16 +207,32 @@ def _function(
     path = stack.root / props["CodeUri"] / (module.replace(".", "/") + ".py")
     queues: list[tuple[str, int]] = []
     api = False
+    every: float | None = None
     for event in props.get("Events", {}).values():
         if event["Type"] == "SQS":
             arn = stack.resolve(event["Properties"]["Queue"])
             logical = next(k for k, v in stack.arns.items() if v == arn)
             queues.append((stack.refs[logical], int(event["Properties"].get("BatchSize", 10))))
         api = api or event["Type"] == "Api"
+        if event["Type"] in ("Schedule", "ScheduleV2"):
+            every = rate_seconds(event["Properties"]["ScheduleExpression"])
     own = props.get("Environment", {}).get("Variables", {})
     environment = shared | {k: str(stack.resolve(v)) for k, v in own.items()}
     name = str(stack.resolve(props.get("FunctionName", logical_id)))
-    return Function(logical_id, name, f"{path}:{attribute}", tuple(queues), api, environment)
+    handler = f"{path}:{attribute}"
+    return Function(logical_id, name, handler, tuple(queues), api, environment, every)
+
+
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def rate_seconds(expression: str) -> float:
+    """Seconds between runs of a `rate(N unit)` schedule expression."""
+    match = _RATE.fullmatch(expression.strip())
+    if match is None:
+        raise ValueError(f"the local stack runs rate(...) schedules only, not {expression!r}")
+    return int(match[1]) * _UNIT_SECONDS[match[2].rstrip("s")]
 
 
 _CREATORS: dict[str, Callable[[Stack, str, dict[str, Any], Any], None]] = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from segue.engine.recovery import Patience
 from segue.service.effects import Effects
 from segue.service.machines import Machines
 from segue.service.waits import Waits
@@ -50,6 +51,10 @@ class Settings:
     inbox_seconds: int = 86400
     max_queue_delay_seconds: int = MAX_DELAY_SECONDS
     timer_lead_seconds: int = 300
+    lease_seconds: int = 60
+    timer_grace_seconds: int = 60
+    sweep_shards: int = 16
+    sweep_limit: int = 200
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -70,6 +75,18 @@ class Settings:
                 env.get("SEGUE_MAX_QUEUE_DELAY_SECONDS", str(MAX_DELAY_SECONDS))
             ),
             timer_lead_seconds=int(env.get("SEGUE_TIMER_LEAD_SECONDS", "300")),
+            lease_seconds=int(env.get("SEGUE_LEASE_SECONDS", "60")),
+            timer_grace_seconds=int(env.get("SEGUE_TIMER_GRACE_SECONDS", "60")),
+            sweep_shards=int(env.get("SEGUE_SWEEP_SHARDS", "16")),
+            sweep_limit=int(env.get("SEGUE_SWEEP_LIMIT", "200")),
+        )
+
+    @property
+    def patience(self) -> Patience:
+        """How long the sweeper lets things take (DESIGN.md, invariant 4)."""
+        return Patience(
+            lease=timedelta(seconds=self.lease_seconds),
+            grace=timedelta(seconds=self.timer_grace_seconds),
         )
 
 
@@ -97,7 +114,13 @@ class Services:
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
     """The adapters for `settings`, with real AWS (or moto) clients."""
     clock = wall_clock
-    store = ExecutionStore(client("dynamodb"), settings.table, settings.retention_days)
+    store = ExecutionStore(
+        client("dynamodb"),
+        settings.table,
+        settings.retention_days,
+        settings.patience,
+        settings.sweep_shards,
+    )
     documents = DocumentStore(
         client("dynamodb"),
         settings.table,

@@ -7,6 +7,7 @@ ends one state leases the next token to this worker in the same write.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from segue.store.errors import ConflictError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from segue.asl import StateMachine
+    from segue.asl import Invoke, Result, StateMachine
     from segue.service.effects import Effects
     from segue.service.machines import Machines
     from segue.store.dynamo import ExecutionStore
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segue.worker")
 
-LEASE = timedelta(minutes=15)
 EARLY_GRACE = 0.5
 """A message up to this many seconds early waits here rather than on the queue again
 (SQS delays in whole seconds, rounded to the nearest: see `store.queue`)."""
@@ -80,7 +80,7 @@ class Worker:
             message.token,
             message.attempt,
             self.owner,
-            format_timestamp(now + LEASE),
+            format_timestamp(now + self.lease),
             format_timestamp(now),
         )
         if head is None:
@@ -90,6 +90,11 @@ class Worker:
         token_id: str | None = message.token
         while token_id is not None:
             head, token_id = self._step(head, token_id, deadline)
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds a token unless renewed (the sweeper's patience)."""
+        return self.store.patience.lease
 
     def _time_out(self, message: WorkMessage) -> None:
         """End the execution at its own TimeoutSeconds (a stale deadline does nothing)."""
@@ -109,7 +114,12 @@ class Worker:
         token = head.tokens[token_id]
         machine = self.machines.get(head.state_machine, head.revision)
         values = self.documents.reader(head.execution_id)
-        outcome, task = work(machine, head, token, values, self.clock, self.resources.run)
+
+        def run(invoke: Invoke) -> Result:
+            with Renewal(self, head.execution_id, token):
+                return self.resources.run(invoke)
+
+        outcome, task = work(machine, head, token, values, self.clock, run)
         return self._commit(machine, head, token, outcome, task, deadline)
 
     def _commit(
@@ -125,6 +135,16 @@ class Worker:
         values = self.documents.reader(head.execution_id)
         for attempt in range(COMMIT_TRIES):
             now = self.clock()
+            if not _holds(head, token, self.owner, now):
+                head = self.store.get_head(head.execution_id) or head  # renewed meanwhile?
+            if not _holds(head, token, self.owner, now):
+                log.warning(
+                    "%s/%s (attempt %d) is not ours (lease expired, or cancelled): result dropped",
+                    head.execution_id,
+                    token.id,
+                    token.attempt,
+                )
+                return head, None
             decision = advance(machine, head, token.id, outcome, now, values, task)
             decision, kept = self._keep_one(decision, cheap_tokens(machine, decision), deadline)
             self.documents.put_many(head.execution_id, decision.values, now)
@@ -132,8 +152,7 @@ class Worker:
                 committed = self.store.commit(head, decision, writer, now)
             except ConflictError:
                 fresh = self.store.get_head(head.execution_id)
-                if fresh is None or not _still_ours(fresh, token, self.owner):
-                    log.warning("lease of %s/%s lost; result dropped", head.execution_id, token.id)
+                if fresh is None:
                     return head, None
                 head = fresh
                 time.sleep(min(0.5, 0.01 * 2**attempt))
@@ -153,7 +172,7 @@ class Worker:
         if chosen is None:
             return decision, None
         now = self.clock()
-        head = lease(decision.head, chosen.id, self.owner, now + LEASE)
+        head = lease(decision.head, chosen.id, self.owner, now + self.lease)
         rest = tuple(t for t in decision.dispatch if t.id != chosen.id)
         return replace(decision, head=head, dispatch=rest), chosen.id
 
@@ -163,14 +182,66 @@ def cheap_tokens(machine: StateMachine, decision: Decision) -> set[str]:
     return {t.id for t in decision.dispatch if not isinstance(machine.state(t.state), Task)}
 
 
-def _still_ours(head: Head, token: Token, owner: str) -> bool:
+def _holds(head: Head, token: Token, owner: str, now: datetime) -> bool:
+    """Whether `owner` still holds the lease it took of `token` (fencing: DESIGN.md, 8)."""
     current = head.tokens.get(token.id)
     return (
         current is not None
         and current.status is TokenStatus.LEASED
         and current.owner == owner
         and current.fence == token.fence
+        and current.attempt == token.attempt
+        and current.lease_until > format_timestamp(now)
     )
+
+
+class Renewal:
+    """Renews a worker's lease of a token every third of the lease while a task runs.
+
+    A renewal is the running task's checkpoint (a head write, at least every 20 s with
+    the default 60 s lease). Once a renewal fails the lease is someone else's: the task
+    runs on, but its result will be dropped at commit.
+    """
+
+    def __init__(self, worker: Worker, execution_id: str, token: Token) -> None:
+        self.worker = worker
+        self.execution_id = execution_id
+        self.token = token
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True)
+
+    def __enter__(self) -> Renewal:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _renew(self) -> None:
+        worker = self.worker
+        every = worker.lease.total_seconds() / 3
+        while not self._stop.wait(every):
+            now = worker.clock()
+            try:
+                held = worker.store.renew(
+                    self.execution_id,
+                    self.token.id,
+                    worker.owner,
+                    self.token.fence,
+                    format_timestamp(now + worker.lease),
+                    format_timestamp(now),
+                )
+            except Exception:  # the store out of reach for now: the next beat tries again
+                log.exception(
+                    "renewing the lease of %s/%s failed", self.execution_id, self.token.id
+                )
+                continue
+            if not held:
+                log.warning(
+                    "lease of %s/%s lost while its task ran", self.execution_id, self.token.id
+                )
+                return
 
 
 def wall_clock() -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from segue.asl.timestamps import format_timestamp
 from segue.engine.decider import instant
 from segue.engine.events import Event
 from segue.engine.head import Head, is_terminal
+from segue.engine.recovery import Patience, check_at
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
 from segue.store.retention import expiry_of_write
@@ -46,9 +48,18 @@ class Page:
 class ExecutionStore(Table):
     """Heads, pages and definitions in one table; documents through `segue.store.values`."""
 
-    def __init__(self, client: DynamoDBClient, table: str, retention_days: int = 90) -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table: str,
+        retention_days: int = 90,
+        patience: Patience | None = None,
+        shards: int = 16,
+    ) -> None:
         super().__init__(client, table)
         self.retention = timedelta(days=retention_days)
+        self.patience = patience or Patience()
+        self.shards = shards
 
     # Definitions ---------------------------------------------------------------------------
 
@@ -184,6 +195,30 @@ class ExecutionStore(Table):
             raise StoreError(str(error)) from error
         return Head.from_dict(from_item(answer["Attributes"]))
 
+    def renew(
+        self, execution_id: str, token: str, owner: str, fence: int, until: str, now: str
+    ) -> bool:
+        """Extend `owner`'s unexpired lease of `token` to `until`; False if it is not ours."""
+        try:
+            self._update(
+                keys.head(execution_id),
+                "SET #tk.#t.lease_until = :until, version = version + :one",
+                "#tk.#t.#st = :leased AND #tk.#t.#owner = :owner AND #tk.#t.fence = :fence"
+                " AND #tk.#t.lease_until > :now",
+                {
+                    ":until": until,
+                    ":one": 1,
+                    ":leased": "LEASED",
+                    ":owner": owner,
+                    ":fence": fence,
+                    ":now": now,
+                },
+                {"#tk": "tokens", "#t": token, "#st": "status", "#owner": "owner"},
+            )
+        except ConflictError:
+            return False
+        return True
+
     def commit(self, old: Head, decision: Decision, writer: str, now: datetime) -> Head:
         """Write the decision's page, then its head; ConflictError if `old` is stale."""
         expected = old.version
@@ -257,7 +292,51 @@ class ExecutionStore(Table):
         data["list_key"] = f"{head.created_at}#{head.execution_id}"
         if is_terminal(head.status):
             data["expires_at"] = self.expiry(head)
+        at = check_at(head, self.patience)
+        if at is not None:  # sparse: only heads the sweeper may need to look at
+            data["due_shard"] = self.shard_of(head.execution_id)
+            data["due_at"] = format_timestamp(at)
         return data
+
+    # The sweeper's index ---------------------------------------------------------------------
+
+    def shard_of(self, execution_id: str) -> str:
+        """The index partition an execution's check time lives in (spread, and stable)."""
+        return f"due#{zlib.crc32(execution_id.encode()) % self.shards}"
+
+    def due(self, shard: int, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(execution id, check time) of heads in `shard` due by `now`, the earliest first."""
+        answer = self._call(
+            self.client.query,
+            {
+                "TableName": self.table,
+                "IndexName": "ByDue",
+                "KeyConditionExpression": "due_shard = :shard AND due_at <= :now",
+                "ExpressionAttributeValues": to_item(
+                    {":shard": f"due#{shard}", ":now": format_timestamp(now)}
+                ),
+                "Limit": limit,
+            },
+        )
+        return [(i["execution_id"]["S"], i["due_at"]["S"]) for i in answer["Items"]]
+
+    def check_again(self, head: Head, at: datetime | None) -> bool:
+        """Move the check time of an unchanged `head` (off the index when None)."""
+        if at is None:
+            expression, values = "REMOVE due_at, due_shard", {}
+        else:
+            expression = "SET due_at = :at, due_shard = :shard"
+            values = {":at": format_timestamp(at), ":shard": self.shard_of(head.execution_id)}
+        try:
+            self._update(
+                keys.head(head.execution_id),
+                expression,
+                "version = :expected",  # the check time is the head's: no commit came since
+                values | {":expected": head.version},
+            )
+        except ConflictError:
+            return False
+        return True
 
     def expiry(self, head: Head) -> int:
         """When a finished execution's items go (DynamoDB TTL: epoch seconds)."""

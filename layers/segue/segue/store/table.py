@@ -63,19 +63,24 @@ class Table:
         self._call(self.client.put_item, request)
 
     def _update(
-        self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]
+        self,
+        key: dict[str, str],
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        names: dict[str, str] | None = None,
     ) -> None:
         """A conditional UpdateItem; ConflictError when the condition fails."""
-        self._call(
-            self.client.update_item,
-            {
-                "TableName": self.table,
-                "Key": to_item(key),
-                "UpdateExpression": update,
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": to_item(values),
-            },
-        )
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": to_item(key),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        self._call(self.client.update_item, request)
 
     def _query(
         self,

@@ -33,6 +33,7 @@ FUNCTIONS = {
         "hook",
         "fixable",
         "hand_over",
+        "tally",
     )
 }
 

@@ -90,3 +90,14 @@ def hand_over(event: Any, context: Any) -> Any:
     if action is not None:
         ANSWERS[event.get("key", "")] = action(event)
     return {"handedOver": True}
+
+
+ON_TALLY: list[Any] = []
+"""Called with the event before `tally` answers (the model test checks invariants here)."""
+
+
+def tally(event: Any, context: Any) -> Any:
+    """Adds `step` to `n`: a task applied twice shows in the output."""
+    for check in ON_TALLY:
+        check(event)
+    return {"n": event["n"] + event.get("step", 1)}

@@ -332,6 +332,7 @@ def _parser() -> argparse.ArgumentParser:
             )
         command.set_defaults(run=function)
     _wait_commands(commands)
+    _dlq_commands(commands)
     return parser
 
 
@@ -350,6 +351,38 @@ def _wait_commands(commands: Any) -> None:
     event.add_argument("key", metavar="KEY")
     event.add_argument("--payload", help="JSON, or @file")
     event.set_defaults(run=_send_event)
+
+
+def _dlq_commands(commands: Any) -> None:
+    dlq = commands.add_parser("dlq", help="dead letters: messages that failed too often")
+    actions = dlq.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="show the dead letters of a queue")
+    listing.add_argument("--queue", default="work", choices=["work", "events"])
+    listing.add_argument("--limit", type=int, default=100)
+    listing.set_defaults(run=_dlq_list)
+    redrive = actions.add_parser("redrive", help="send dead letters back to their queue")
+    redrive.add_argument("--queue", default="work", choices=["work", "events"])
+    redrive.add_argument("message_ids", nargs="*", metavar="ID", help="only these (default: all)")
+    redrive.set_defaults(run=_dlq_redrive)
+
+
+def _dlq_list(args: argparse.Namespace, client: Client) -> int:
+    answer = client.call("GET", f"/dead-letters/{args.queue}", query={"limit": str(args.limit)})
+    rows = [
+        f"{m['messageId']}  {m['sentAt']}  received {m['receiveCount']}x  {m['body'][:120]}"
+        for m in answer["items"]
+    ]
+    _show(args, answer, rows or [f"no dead letters on {args.queue}"])
+    return 0
+
+
+def _dlq_redrive(args: argparse.Namespace, client: Client) -> int:
+    body = {"messageIds": args.message_ids} if args.message_ids else {}
+    answer = client.call("POST", f"/dead-letters/{args.queue}/redrive", body)
+    rows = [f"{answer['redriven']} message(s) sent back to {args.queue}"]
+    rows += [f"not found: {m}" for m in answer["notFound"]]
+    _show(args, answer, rows)
+    return 0 if not answer["notFound"] else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,6 +84,14 @@ class EventBody(_Request):
     id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
+class RedriveBody(_Request):
+    """Which dead letters to send back (all of them when none are named)."""
+
+    message_ids: list[str] | None = Field(
+        default=None, alias="messageIds", min_length=1, max_length=100
+    )
+
+
 def parse(model: type[Body], text: str, optional: bool = False) -> Body:
     """The body as `model`; BadRequestError for malformed JSON or a wrong shape."""
     if not text.strip():

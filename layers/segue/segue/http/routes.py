@@ -17,6 +17,7 @@ from segue.http.bodies import (
     EmptyBody,
     EventBody,
     PauseBody,
+    RedriveBody,
     RegisterBody,
     ResumeBody,
     StartBody,
@@ -25,11 +26,12 @@ from segue.http.bodies import (
     TaskSuccessBody,
     parse,
 )
+from segue.service.dead_letters import DeadLetters
 from segue.service.errors import BadRequestError, ClientError, NotFoundError, TooLargeError
 from segue.service.executions import Executions
 from segue.service.operator import Operator
 from segue.service.waits import Waits
-from segue.service.wiring import services
+from segue.service.wiring import client, services
 from segue.store.waits import APPROVAL_STATUSES
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ def build_app() -> APIGatewayRestResolver:
     _execution_routes(app, request, _executions)
     _operator_routes(app, request, _operator)
     _wait_routes(app, request, _waits)
+    _dead_letter_routes(app, request, _dead_letters)
     _error_handlers(app)
     return app
 
@@ -236,6 +239,19 @@ def _wait_routes(
         return _json(202, {"eventId": event_id, "delivered": delivered})
 
 
+def _dead_letter_routes(
+    app: APIGatewayRestResolver, request: _Request, service: Callable[[], DeadLetters]
+) -> None:
+    @app.get("/dead-letters/<queue>")
+    def dead_letters(queue: str) -> dict[str, Any]:
+        return service().show(queue, request.query_int("limit", 100))
+
+    @app.post("/dead-letters/<queue>/redrive")
+    def redrive_dead_letters(queue: str) -> dict[str, Any]:
+        body = parse(RedriveBody, request.body(), optional=True)
+        return service().redrive(queue, body.message_ids)
+
+
 def _error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(ClientError)  # type: ignore[untyped-decorator]
     def client_error(error: ClientError) -> Response[Any]:
@@ -278,3 +294,7 @@ def _operator() -> Operator:
 
 def _waits() -> Waits:
     return Waits(services(), services().clock)
+
+
+def _dead_letters() -> DeadLetters:
+    return DeadLetters(client("sqs"), services().settings.dead_letter_queues)

@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 
 from segue.engine.recovery import Patience
+from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
 from segue.service.machines import Machines
 from segue.service.waits import Waits
@@ -55,6 +56,9 @@ class Settings:
     timer_grace_seconds: int = 60
     sweep_shards: int = 16
     sweep_limit: int = 200
+    work_dlq_url: str = ""
+    events_queue_url: str = ""
+    events_dlq_url: str = ""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -79,7 +83,18 @@ class Settings:
             timer_grace_seconds=int(env.get("SEGUE_TIMER_GRACE_SECONDS", "60")),
             sweep_shards=int(env.get("SEGUE_SWEEP_SHARDS", "16")),
             sweep_limit=int(env.get("SEGUE_SWEEP_LIMIT", "200")),
+            work_dlq_url=env.get("SEGUE_WORK_DLQ_URL", ""),
+            events_queue_url=env.get("SEGUE_EVENTS_QUEUE_URL", ""),
+            events_dlq_url=env.get("SEGUE_EVENTS_DLQ_URL", ""),
         )
+
+    @property
+    def dead_letter_queues(self) -> list[DeadLetterQueue]:
+        """The stack's dead-letter queues, by the name `segue dlq` knows them by."""
+        return [
+            DeadLetterQueue("work", self.work_dlq_url, self.work_queue_url),
+            DeadLetterQueue("events", self.events_dlq_url, self.events_queue_url),
+        ]
 
     @property
     def patience(self) -> Patience:

@@ -96,11 +96,17 @@ class LocalStack:
 
 @contextlib.contextmanager
 def running_stack(
-    functions: Mapping[str, str], log: Path, workers: int = 2, environment: Mapping[str, str] = {}
+    functions: Mapping[str, str],
+    log: Path,
+    workers: int = 2,
+    environment: Mapping[str, str] = {},
+    cron_seconds: float | None = None,
 ) -> Iterator[LocalStack]:
     """`segue dev` on free ports with `functions`; stopped with Ctrl-C (SIGINT) at the end."""
     port, aws_port = free_port(), free_port()
     command = [sys.executable, "-m", "segue.cli", "dev", "--port", str(port)]
+    if cron_seconds is not None:
+        command += ["--cron-seconds", str(cron_seconds)]
     command += ["--aws-port", str(aws_port), "--workers", str(workers), "--functions"]
     command += [f"{name}={spec}" for name, spec in functions.items()]
     with log.open("w") as sink:

@@ -48,7 +48,9 @@ class Patience:
     """How long things may take before the sweeper steps in."""
 
     lease: timedelta = timedelta(seconds=60)
-    """A worker renews its lease within this, and a dispatched token is claimed within it."""
+    """A worker renews its lease within this (every third of it) or loses the token."""
+    dispatch: timedelta = timedelta(seconds=60)
+    """A dispatched token is claimed within this, queue backlog included."""
     grace: timedelta = timedelta(seconds=60)
     """A timer fires within this of its time (Scheduler: within the minute)."""
 
@@ -83,7 +85,7 @@ def _token_due(head: Head, token: Token, patience: Patience) -> datetime | None:
     if token.status is TokenStatus.READY:
         if token.ready_at:
             return instant(token.ready_at) + patience.grace
-        return instant(head.updated_at) + patience.lease
+        return instant(head.updated_at) + patience.dispatch
     if token.status is TokenStatus.WAITING and token.ready_at:
         return instant(token.ready_at) + patience.grace
     return None
@@ -101,16 +103,21 @@ def _head_dues(head: Head, patience: Patience) -> list[datetime]:
 def check_at(head: Head, patience: Patience, *, fresh: bool = True) -> datetime | None:
     """When the sweeper should look at `head` if nothing commits before; None for never.
 
-    `fresh`: the head was just committed, so its effects are due to have run within one
-    lease; the sweeper looks once then even if nothing else is due.
+    `fresh`: the head was just committed, so its effects are due to have run within the
+    dispatch patience; the sweeper looks once then even if nothing else is due.
     """
     if is_terminal(head.status):
         return None
     dues = [due for t in head.tokens.values() if (due := _token_due(head, t, patience))]
     dues += _head_dues(head, patience)
     if fresh:
-        dues.append(instant(head.updated_at) + patience.lease)
+        dues.append(settled_at(head, patience))
     return min(dues, default=None)
+
+
+def settled_at(head: Head, patience: Patience) -> datetime:
+    """When the effects of the commit that made `head` have surely run, or were lost."""
+    return instant(head.updated_at) + patience.dispatch
 
 
 def overdue(head: Head, now: datetime, patience: Patience) -> Overdue:

@@ -119,10 +119,16 @@ class LocalStack:
         }
         sys.path.insert(0, os.getcwd())  # the user's `module:callable` lives in their project
         pythonpath = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)
+        # SEGUE_* settings of the user's own environment win over the template's defaults
+        chosen = {k: v for k, v in os.environ.items() if k.startswith("SEGUE_")}
+        # Shards spread the sweeper's index over DynamoDB partitions; moto has none, and
+        # each index query scans the whole table, so locally one shard is cheapest.
+        chosen.setdefault("SEGUE_SWEEP_SHARDS", "1")
         for function in self.stack.functions:
-            environment = os.environ | function.environment | shared | {"PYTHONPATH": pythonpath}
+            settings = function.environment | chosen | shared
+            environment = os.environ | settings | {"PYTHONPATH": pythonpath}
             if function.api or function.every:
-                os.environ.update(function.environment | shared)
+                os.environ.update(settings)
             if function.api:
                 server = serve_api(function.handler, self.options.port)
                 self._closers.append(server.shutdown)

@@ -215,7 +215,7 @@ def _function(
             queues.append((stack.refs[logical], int(event["Properties"].get("BatchSize", 10))))
         api = api or event["Type"] == "Api"
         if event["Type"] in ("Schedule", "ScheduleV2"):
-            every = rate_seconds(event["Properties"]["ScheduleExpression"])
+            every = rate_seconds(str(stack.resolve(event["Properties"]["ScheduleExpression"])))
     own = props.get("Environment", {}).get("Variables", {})
     environment = shared | {k: str(stack.resolve(v)) for k, v in own.items()}
     name = str(stack.resolve(props.get("FunctionName", logical_id)))

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from segue.asl.timestamps import format_timestamp
-from segue.engine.decider import instant
 from segue.engine.head import is_terminal
-from segue.engine.recovery import check_at, implied, overdue, recover
+from segue.engine.recovery import check_at, implied, overdue, recover, settled_at
 from segue.service.changes import change
 from segue.service.errors import ConflictingRequestError, NotFoundError
 
@@ -82,7 +81,7 @@ class Sweeper:
             log.info("recovered %s", execution_id)
             return "recovered"
         outcome = "rescheduled"
-        if due_at == format_timestamp(instant(head.updated_at) + patience.lease):
+        if due_at == format_timestamp(settled_at(head, patience)):
             # the look once after a commit: carry out its effects again, in case a
             # crash lost them (each is safe to repeat)
             self.services.effects.apply(implied(head), head, now)

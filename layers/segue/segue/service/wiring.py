@@ -53,6 +53,7 @@ class Settings:
     max_queue_delay_seconds: int = MAX_DELAY_SECONDS
     timer_lead_seconds: int = 300
     lease_seconds: int = 60
+    dispatch_seconds: int = 60
     timer_grace_seconds: int = 60
     sweep_shards: int = 16
     sweep_limit: int = 200
@@ -80,6 +81,7 @@ class Settings:
             ),
             timer_lead_seconds=int(env.get("SEGUE_TIMER_LEAD_SECONDS", "300")),
             lease_seconds=int(env.get("SEGUE_LEASE_SECONDS", "60")),
+            dispatch_seconds=int(env.get("SEGUE_DISPATCH_SECONDS", "60")),
             timer_grace_seconds=int(env.get("SEGUE_TIMER_GRACE_SECONDS", "60")),
             sweep_shards=int(env.get("SEGUE_SWEEP_SHARDS", "16")),
             sweep_limit=int(env.get("SEGUE_SWEEP_LIMIT", "200")),
@@ -101,6 +103,7 @@ class Settings:
         """How long the sweeper lets things take (DESIGN.md, invariant 4)."""
         return Patience(
             lease=timedelta(seconds=self.lease_seconds),
+            dispatch=timedelta(seconds=self.dispatch_seconds),
             grace=timedelta(seconds=self.timer_grace_seconds),
         )
 

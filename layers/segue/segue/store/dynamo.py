@@ -151,14 +151,21 @@ class ExecutionStore(Table):
     def claim(
         self, execution_id: str, token: str, attempt: int, owner: str, until: str, now: str
     ) -> Head | None:
-        """Lease a READY token (or a waiting one whose time came) to `owner`; None if stale."""
+        """Lease a READY token (or a waiting one whose time came) to `owner`; None if stale.
+
+        The head's check time becomes the lease's end, which may put off a check due
+        earlier for another token by up to one lease: never more.
+        """
         try:
             answer = self.client.update_item(
                 TableName=self.table,
                 Key=to_item(keys.head(execution_id)),
                 UpdateExpression=(
                     "SET #tk.#t.#st = :leased, #tk.#t.fence = #tk.#t.fence + :one, "
-                    "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one"
+                    "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one,"
+                    # looked at when the lease runs out, not later: a worker that dies now
+                    # is noticed within one lease and one sweep
+                    " due_at = :until, due_shard = :shard"
                 ),
                 ConditionExpression=(
                     "#status IN (:running, :waiting)"  # not paused, cancelled or finished
@@ -185,14 +192,21 @@ class ExecutionStore(Table):
                         ":until": until,
                         ":attempt": attempt,
                         ":now": now,
+                        ":shard": self.shard_of(execution_id),
                     }
                 ),
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if failed_condition(error):
-                return None
-            raise StoreError(str(error)) from error
+            if not failed_condition(error):
+                raise StoreError(str(error)) from error
+            found: Any = error.response.get("Item")
+            held = Head.from_dict(from_item(found)) if found else None
+            mine = held.tokens.get(token) if held else None
+            if mine and (mine.owner, mine.lease_until, mine.attempt) == (owner, until, attempt):
+                return held  # our own claim, its answer lost and the call retried
+            return None
         return Head.from_dict(from_item(answer["Attributes"]))
 
     def renew(
@@ -235,6 +249,8 @@ class ExecutionStore(Table):
                 {":expected": expected},
             )
         except ConflictError:
+            if self.get_head(head.execution_id) == head:
+                return head  # ours: the write took effect, its answer was lost and retried
             if decision.events:
                 self._release_page(old.execution_id, old.next_seq, writer)
             raise

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.retries import standard
 from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
@@ -65,7 +65,9 @@ def _throttling(service: str) -> bytes:
 
 
 def _response(request: Any, status: int, body: bytes) -> AWSResponse:
-    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
+    headers = HTTPHeaders()
+    headers["Content-Type"] = "application/x-amz-json-1.0"
+    headers["x-amzn-RequestId"] = "fault"
     return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
 

@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery
 
 tools:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -42,12 +42,14 @@ test: lint validate
 # Many more generated examples than `make test` runs.
 soak: sync
 	HYPOTHESIS_PROFILE=soak $(RUN) pytest tests/unit -k property
+	SEGUE_MODEL_EXAMPLES=500 SEGUE_MODEL_STEPS=60 $(RUN) pytest -s tests/functional/test_recovery_model.py
 
 # Cost and speed per state transition (not part of `make test`: these machines are noisy).
 bench: sync
 	$(RUN) python -m bench.transitions --executions 20
 	$(RUN) python -m bench.pause --runs 200
 	$(RUN) python -m bench.waits --runs 200 --timers 200
+	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync
@@ -56,3 +58,7 @@ bench-pause: sync
 # Approval, event and timer latency alone, on the local stack.
 bench-waits: sync
 	$(RUN) python -m bench.waits --runs 200 --timers 200
+
+# Recovery after a worker is killed mid-task (scaled: 3 s lease, a sweep every second).
+bench-recovery: sync
+	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1

@@ -3,7 +3,8 @@
 Quiet runs: `--runs` times, one execution's task (a 3 s sleep) is running when every
 worker process is SIGKILLed; `segue dev` starts new ones. Measured, p50 and p99:
 
-- kill -> lease taken back: the kill to the sweeper's commit of `LeaseExpired`.
+- kill -> lease taken back: the kill to the sweeper's commit of `LeaseExpired` (or of
+  `WorkRedispatched`, when the worker died before its claim).
 - kill -> the retry started: the kill to the new attempt's `TaskStarted`.
 
 The bound is one lease plus one sweep period (`--lease`, `--sweep`): a lease has between
@@ -37,7 +38,7 @@ SLOW = {
             "Type": "Task",
             "Resource": LAMBDA + "sleepy",
             "Parameters": {"seconds": 3},
-            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 0, "MaxAttempts": 3}],
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3}],
             "End": True,
         }
     },
@@ -49,14 +50,14 @@ def killed_mid_task(stack: LocalStack, timeout: float) -> tuple[float, float]:
     client = stack.client
     answer = client.call("POST", "/executions", {"stateMachine": "slow", "input": {}})
     execution_id = answer["executionId"]
-    time.sleep(1.0)  # the task is running now: an idle worker took it at once
+    time.sleep(1.5)  # the task is running now: an idle worker took it at once
     killed = time.time()
     for pid in stack.worker_pids():
         os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         events = client.call("GET", f"/executions/{execution_id}/history")["events"]
-        lost = [e for e in events if e["type"] == "LeaseExpired"]
+        lost = [e for e in events if e["type"] in ("LeaseExpired", "WorkRedispatched")]
         started = [e for e in events if e["type"] == "TaskStarted"]
         if lost and started:
             return seconds(lost[0]["timestamp"]) - killed, seconds(started[0]["timestamp"]) - killed

@@ -1,8 +1,8 @@
 """Crash recovery on moto: leases, fencing and the sweeper, through the real handlers.
 
-A crash is a `Crash` (a BaseException, so no `except Exception` on the way catches it)
-raised at one point of the step protocol; the message the dying worker held is gone with
-it, as when a process is killed and SQS hides the message for its visibility timeout.
+A crash is a `Crash` raised at one point of the step protocol (`crashes`); the message
+the dying worker held is gone with it, as when a process is killed and SQS hides the
+message for its visibility timeout.
 """
 
 from __future__ import annotations
@@ -17,16 +17,13 @@ from segue.service.sweeper import Sweeper
 from segue.store import keys
 from segue.store.queue import WorkMessage
 from tests.functional import lambdas
+from tests.functional.crashes import POINTS, Crash, handle_and_die
 from tests.functional.harness import load_function, make_harness
 from tests.unit.helpers import machine
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 RETRY = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3}]
 LEASE = 60
-
-
-class Crash(BaseException):
-    """The worker process dies here."""
 
 
 @pytest.fixture(autouse=True)
@@ -62,31 +59,10 @@ def take(harness) -> WorkMessage:
     return WorkMessage.model_validate_json(message["Body"])
 
 
-def crash_in(monkeypatch, owner, name: str, *, after: bool = False) -> None:
-    """The next call of `owner.name` dies (before it does anything, or just after)."""
-    original = getattr(owner, name)
-
-    def dying(*args, **kwargs):
-        monkeypatch.setattr(owner, name, original)
-        if after:
-            original(*args, **kwargs)
-        raise Crash(name)
-
-    monkeypatch.setattr(owner, name, dying)
-
-
-def die_running(harness, monkeypatch, *, where: str = "mid-task") -> None:
+def die_running(harness, *, where: str = "mid-task") -> None:
     """Take the next message and die while handling it, at `where`."""
-    worker = harness.services.worker
-    points = {
-        "after claim": (worker.machines, "get", False),
-        "mid-task": (worker.resources, "run", True),
-        "after commit": (worker.effects, "apply", False),
-    }
-    owner, name, after = points[where]
-    crash_in(monkeypatch, owner, name, after=after)
     with pytest.raises(Crash):
-        worker.handle(take(harness))
+        handle_and_die(harness.services.worker, take(harness), where)
 
 
 def sweep(harness, **options) -> dict[str, int]:
@@ -97,7 +73,7 @@ def test_a_worker_that_dies_mid_task_is_retried_as_a_new_attempt(harness, monkey
     clean = harness.run("clean", TWO_RETRIED, {"n": 0})
     lambdas.CALLS.clear()
     execution_id = harness.start("crash", TWO_RETRIED, {"n": 0})
-    die_running(harness, monkeypatch)
+    die_running(harness)
     assert harness.describe(execution_id)["status"] == "RUNNING"
 
     assert sweep(harness) == {"due": 0}  # the lease has not run out yet
@@ -118,7 +94,7 @@ def test_a_worker_that_dies_mid_task_is_retried_as_a_new_attempt(harness, monkey
 
 def test_with_retries_spent_the_execution_fails_clearly_and_a_redrive_goes_on(harness, monkeypatch):
     execution_id = harness.start("spent", TWO, {"n": 0})
-    die_running(harness, monkeypatch)
+    die_running(harness)
     harness.clock.advance(LEASE + 1)
     sweep(harness)
     document = harness.describe(execution_id)
@@ -131,11 +107,11 @@ def test_with_retries_spent_the_execution_fails_clearly_and_a_redrive_goes_on(ha
     assert document["status"] == "SUCCEEDED" and document["output"] == {"n": 2, "key": "B"}
 
 
-@pytest.mark.parametrize("where", ["after claim", "mid-task", "after commit"])
+@pytest.mark.parametrize("where", POINTS)
 def test_every_crash_point_ends_with_the_output_of_a_clean_run(harness, monkeypatch, where):
     clean = harness.run("clean", TWO_RETRIED, {"n": 0})
     execution_id = harness.start("crash", TWO_RETRIED, {"n": 0})
-    die_running(harness, monkeypatch, where=where)
+    die_running(harness, where=where)
     harness.clock.advance(LEASE + 1)
     assert sweep(harness).get("recovered") == 1
     harness.drain()
@@ -150,7 +126,7 @@ def test_every_crash_point_ends_with_the_output_of_a_clean_run(harness, monkeypa
 def test_a_lost_dispatch_is_sent_again_and_recorded(harness, monkeypatch):
     monkeypatch.setattr(harness.services.worker, "inline_seconds", 0)  # B is not run inline
     execution_id = harness.start("lost", TWO_RETRIED, {"n": 0})
-    die_running(harness, monkeypatch, where="after commit")  # A committed, B never sent...
+    die_running(harness, where="after commit")  # A committed, B never sent...
     harness.drain()  # ... so nothing happens
     assert harness.describe(execution_id)["status"] == "RUNNING"
     harness.clock.advance(LEASE + 1)
@@ -171,7 +147,7 @@ PASSES = machine(
 
 def test_a_state_with_no_outside_effect_is_simply_run_again(harness, monkeypatch):
     execution_id = harness.start("pass", PASSES, {})
-    die_running(harness, monkeypatch, where="after claim")
+    die_running(harness, where="after claim")
     harness.clock.advance(LEASE + 1)
     sweep(harness)
     harness.drain()
@@ -259,7 +235,7 @@ SLEEP = machine(
 
 def test_a_timer_that_never_fired_is_sent_again(harness, monkeypatch):
     execution_id = harness.start("nap", SLEEP, {"n": 0})
-    die_running(harness, monkeypatch, where="after commit")  # the wake-up was never sent
+    die_running(harness, where="after commit")  # the wake-up was never sent
     harness.clock.advance(30 + 60 + 1)  # its time, and the timer's grace
     assert sweep(harness)["recovered"] == 1
     harness.drain()
@@ -272,7 +248,7 @@ def test_a_rested_execution_has_its_effects_carried_out_again(harness, monkeypat
         {"Ask": {"Type": "Task", "Resource": "segue:approval", "Parameters": {}, "End": True}}
     )
     execution_id = harness.start("ask", approval, {})
-    die_running(harness, monkeypatch, where="after commit")  # no approval record was made
+    die_running(harness, where="after commit")  # no approval record was made
     assert harness.request("GET", "/approvals", query={"status": "PENDING"})[1]["items"] == []
     harness.clock.advance(LEASE + 1)
     assert sweep(harness) == {"due": 1, "healed": 1}
@@ -308,7 +284,7 @@ def test_a_missed_execution_timeout_and_auto_resume_are_carried_out(harness, mon
 def test_two_sweeps_at_once_recover_once(harness, monkeypatch):
     ids = [harness.start("twice", TWO_RETRIED, {"n": i}, name=f"e{i}") for i in range(4)]
     for _ in ids:
-        die_running(harness, monkeypatch)
+        die_running(harness)
     harness.clock.advance(LEASE + 1)
     reports: list[dict[str, int]] = []
     sweepers = [threading.Thread(target=lambda: reports.append(sweep(harness))) for _ in "ab"]
@@ -326,7 +302,7 @@ def test_two_sweeps_at_once_recover_once(harness, monkeypatch):
 def test_a_sweep_does_bounded_work_and_the_rest_waits_for_the_next(harness, monkeypatch):
     ids = [harness.start("many", TWO_RETRIED, {"n": i}, name=f"e{i}") for i in range(5)]
     for _ in ids:
-        die_running(harness, monkeypatch)
+        die_running(harness)
     harness.clock.advance(LEASE + 1)
     assert sweep(harness, limit=2) == {"due": 2, "recovered": 2}
     assert sweep(harness, limit=2) == {"due": 2, "recovered": 2}
@@ -349,7 +325,7 @@ def test_the_index_holds_only_executions_the_sweeper_may_need(harness):
 
 def test_the_sweeper_function_answers_what_it_did(harness, monkeypatch):
     execution_id = harness.start("fn", TWO_RETRIED, {"n": 0})
-    die_running(harness, monkeypatch)
+    die_running(harness)
     harness.clock.advance(LEASE + 1)
     answer = load_function("sweeper").handler({}, _context())
     assert answer == {"due": 1, "recovered": 1}

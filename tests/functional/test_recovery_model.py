@@ -36,6 +36,7 @@ from segue.engine.head import TERMINAL, Status
 from segue.service.sweeper import Sweeper
 from segue.store.queue import WorkMessage
 from tests.functional import lambdas
+from tests.functional.crashes import POINTS, Crash, handle_and_die
 from tests.functional.harness import Harness, make_harness
 from tests.unit.helpers import machine
 
@@ -46,10 +47,6 @@ STEPS = int(os.environ.get("SEGUE_MODEL_STEPS", "40"))
 LEASE = 60
 TALLY = "arn:aws:lambda:us-east-1:123456789012:function:tally"
 RETRY = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 1, "MaxAttempts": 99}]
-
-
-class Crash(BaseException):
-    """The worker process dies here."""
 
 
 def tally(name: str, step: int = 1, **fields: Any) -> dict[str, Any]:
@@ -191,10 +188,7 @@ class EngineModel(RuleBasedStateMachine):
 
     @rule(
         seed=st.integers(0, 2**32),
-        dies=st.none()
-        | st.tuples(
-            st.integers(0, 6), st.sampled_from(["after claim", "mid-task", "after commit"])
-        ),
+        dies=st.none() | st.tuples(st.integers(0, 6), st.sampled_from(POINTS)),
         redelivered=st.booleans(),
     )
     def deliver_all(self, seed: int, dies: tuple[int, str] | None, redelivered: bool) -> None:
@@ -214,7 +208,7 @@ class EngineModel(RuleBasedStateMachine):
 
     @rule(
         pick=st.integers(0, 50),
-        point=st.sampled_from(["after claim", "mid-task", "after commit"]),
+        point=st.sampled_from(POINTS),
         redelivered=st.booleans(),
     )
     def crash(self, pick: int, point: str, redelivered: bool) -> None:
@@ -224,26 +218,10 @@ class EngineModel(RuleBasedStateMachine):
             self._die(message, point, redelivered)
 
     def _die(self, message: WorkMessage, point: str, redelivered: bool) -> None:
-        worker = self.harness.services.worker
-        owner, name, after = {
-            "after claim": (worker.machines, "get", False),
-            "mid-task": (worker.resources, "run", True),
-            "after commit": (worker.effects, "apply", False),
-        }[point]
-        original = getattr(owner, name)
-
-        def dying(*args: Any, **kwargs: Any) -> Any:
-            if after:
-                original(*args, **kwargs)
-            raise Crash(point)
-
-        setattr(owner, name, dying)
         try:
-            worker.handle(message)
+            handle_and_die(self.harness.services.worker, message, point)
         except Crash:
             self._count(f"crash {point}" + (", redelivered" if redelivered else ", message lost"))
-        finally:
-            delattr(owner, name)
 
     @rule(pick=st.integers(0, 50))
     def stall(self, pick: int) -> None:

@@ -85,19 +85,23 @@ def _token_due(head: Head, token: Token, patience: Patience) -> datetime | None:
     if token.status is TokenStatus.READY:
         if token.ready_at:
             return instant(token.ready_at) + patience.grace
-        return instant(head.updated_at) + patience.dispatch
+        return settled_at(head, patience)
     if token.status is TokenStatus.WAITING and token.ready_at:
         return instant(token.ready_at) + patience.grace
     return None
 
 
-def _head_dues(head: Head, patience: Patience) -> list[datetime]:
-    dues = []
-    if head.deadline:
-        dues.append(instant(head.deadline) + patience.grace)
-    if head.paused and head.pause is not None and head.pause.auto_resume_at:
-        dues.append(instant(head.pause.auto_resume_at) + patience.grace)
-    return dues
+def _deadline_due(head: Head, patience: Patience) -> datetime | None:
+    """When the execution's own timeout is overdue (its message was lost)."""
+    return instant(head.deadline) + patience.grace if head.deadline else None
+
+
+def _auto_resume_due(head: Head, patience: Patience) -> datetime | None:
+    """When a taken pause's auto-resume is overdue (its schedule never fired)."""
+    pause = head.pause
+    if not head.paused or pause is None or not pause.auto_resume_at:
+        return None
+    return instant(pause.auto_resume_at) + patience.grace
 
 
 def check_at(head: Head, patience: Patience, *, fresh: bool = True) -> datetime | None:
@@ -108,8 +112,9 @@ def check_at(head: Head, patience: Patience, *, fresh: bool = True) -> datetime 
     """
     if is_terminal(head.status):
         return None
-    dues = [due for t in head.tokens.values() if (due := _token_due(head, t, patience))]
-    dues += _head_dues(head, patience)
+    candidates = [_token_due(head, t, patience) for t in head.tokens.values()]
+    candidates += [_deadline_due(head, patience), _auto_resume_due(head, patience)]
+    dues = [due for due in candidates if due is not None]
     if fresh:
         dues.append(settled_at(head, patience))
     return min(dues, default=None)
@@ -125,21 +130,21 @@ def overdue(head: Head, now: datetime, patience: Patience) -> Overdue:
     if is_terminal(head.status):
         return Overdue()
 
-    def late(token: Token, status: TokenStatus) -> bool:
-        due = _token_due(head, token, patience)
-        return token.status is status and due is not None and due <= now
+    def passed(due: datetime | None) -> bool:
+        return due is not None and due <= now
 
-    tokens = head.tokens.values()
-    pause = head.pause
+    def late(status: TokenStatus) -> tuple[Token, ...]:
+        tokens = head.tokens.values()
+        return tuple(
+            t for t in tokens if t.status is status and passed(_token_due(head, t, patience))
+        )
+
     return Overdue(
-        expired=tuple(t for t in tokens if late(t, TokenStatus.LEASED)),
-        undelivered=tuple(t for t in tokens if late(t, TokenStatus.READY)),
-        late=tuple(t for t in tokens if late(t, TokenStatus.WAITING)),
-        deadline=bool(head.deadline) and instant(head.deadline) + patience.grace <= now,
-        auto_resume=head.paused
-        and pause is not None
-        and bool(pause.auto_resume_at)
-        and instant(pause.auto_resume_at) + patience.grace <= now,
+        expired=late(TokenStatus.LEASED),
+        undelivered=late(TokenStatus.READY),
+        late=late(TokenStatus.WAITING),
+        deadline=passed(_deadline_due(head, patience)),
+        auto_resume=passed(_auto_resume_due(head, patience)),
     )
 
 

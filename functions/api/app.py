@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from segue.http.routes import build_app
+from segue.http.routes import build_api
 
-app = build_app()
+api = build_api()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway proxy event in, proxy response out."""
-    return app.resolve(event, context)
+    return api(event, context)

@@ -11,6 +11,7 @@ from segue.engine.decider import Decision
 from segue.engine.events import Event
 from segue.local.sqs_source import poll_once
 from segue.service.worker import wall_clock
+from segue.engine import refs
 from segue.store import keys
 from segue.store.dynamo import _page_attributes
 from segue.store.errors import ConflictError
@@ -76,13 +77,22 @@ def test_a_commit_from_a_stale_head_is_refused_and_its_page_released(harness):
 
 def test_registering_again_after_a_lost_answer_keeps_one_revision(harness):
     store = harness.services.store
-    text = '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}'
+    ref = refs.ref_of({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
     # a registration that stored revision 1 and died before moving the latest pointer
-    store._put(keys.revision("again", 1), {"definition": text, "created_at": "t"})
-    assert store.put_definition("again", text, "t") == 1
-    assert store.put_definition("again", text, "t") == 1
-    assert store.get_definition("again") == (1, text)
-    other = text.replace("Succeed", "Pass")
-    store._put(keys.revision("again", 2), {"definition": "taken by a racer", "created_at": "t"})
+    store._put(keys.revision("again", 1), {"definition_ref": ref, "created_at": "t"})
+    assert store.put_definition("again", ref, "t") == 1
+    assert store.put_definition("again", ref, "t") == 1
+    assert store.get_definition("again") == (1, ref)
+    other = refs.ref_of({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    store._put(keys.revision("again", 2), {"definition_ref": "i:{}", "created_at": "t"})
     assert store.put_definition("again", other, "t") == 3  # 2 was taken: the next is free
     assert store.get_definition("again") == (3, other)
+
+
+def test_a_revision_stored_before_references_still_loads(harness):
+    store = harness.services.store
+    text = '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}'
+    store._put(keys.revision("old", 1), {"definition": text, "created_at": "t"})
+    store._put(keys.latest("old"), {"kind": "STATE_MACHINE", "revision": 1})
+    machine = harness.services.machines.get("old", 1)
+    assert machine.definition.start_at == "A"

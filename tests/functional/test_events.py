@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
+from segue.asl.outcomes import MAX_PAYLOAD_BYTES
+
 from tests.functional.harness import REPO, load_function, make_harness
 from tests.functional.test_pause import _context
 from tests.unit.helpers import machine
@@ -151,8 +153,30 @@ def test_events_on_the_queue_are_delivered_and_garbage_ends_in_the_dead_letter_q
     assert sorted(m["Body"] for m in dead) == sorted(garbage)
 
 
+def test_a_big_event_is_kept_in_the_inbox_and_delivered_whole(harness):
+    payload = {"text": "é" * (130 * 1024)}  # 260 KB of UTF-8: over a table item once escaped
+    assert send(harness, "o-8", payload)["delivered"] == 0
+    execution_id = start(harness, "o-8")
+    harness.drain()
+    assert harness.describe(execution_id)["output"]["payment"] == payload
+
+
+def test_an_event_as_big_as_a_queue_message_is_delivered_from_the_queue(harness):
+    execution_id = start(harness, "o-9")
+    harness.drain()
+    event = {"name": "paid", "key": "o-9", "payload": "é" * 1000}
+    room = 256 * 1024 - len(json.dumps(event, ensure_ascii=False).encode())
+    event["payload"] += "x" * room
+    body = json.dumps(event, ensure_ascii=False)
+    assert len(body.encode()) == 256 * 1024  # SQS's own limit, to the byte
+    harness.sqs.send_message(QueueUrl=harness.stack.refs["EventsQueue"], MessageBody=body)
+    harness.drain(queue="EventsQueue")
+    harness.drain()
+    assert harness.describe(execution_id)["output"]["payment"] == event["payload"]
+
+
 def test_an_oversized_or_malformed_event_is_refused(harness):
-    huge = {"name": "paid", "key": "o-8", "payload": "x" * (300 * 1024)}
+    huge = {"name": "paid", "key": "o-8", "payload": "x" * MAX_PAYLOAD_BYTES}
     assert harness.request("POST", "/events", huge)[0] == 413
     assert harness.request("POST", "/events", {"name": "paid"})[0] == 400
     assert harness.request("POST", "/events", {"name": "", "key": "k"})[0] == 400

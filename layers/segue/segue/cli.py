@@ -108,7 +108,7 @@ def _follow(args: argparse.Namespace, client: Client, execution_id: str, quiet: 
     while True:
         document = client.call("GET", path)
         while True:
-            page = client.call("GET", path + "/history", query={"nextToken": str(after)})
+            page = client.call("GET", path + "/history", query={"after": str(after - 1)})
             for event in page["events"]:
                 if not quiet and event["type"] == "StateExited":
                     print(f"  {event['state']:<24} {_short(event['details'].get('output'))}")

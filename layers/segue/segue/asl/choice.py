@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from segue.asl.errors import RuntimeFailure
@@ -110,24 +110,49 @@ _COMPARATORS["BooleanEquals"] = _ordered(_as_boolean, _TESTS["Equals"])
 
 
 def string_matches(value: Any, pattern: Any) -> bool:
-    """`StringMatches`: `*` matches any run of characters; `\\*` and `\\\\` are literal."""
+    """`StringMatches`: `*` matches any run of characters; `\\*` and `\\\\` are literal.
+
+    The pattern's literal pieces are found left to right, each at its first place after
+    the one before: one pass over the text, however many `*` the pattern has.
+    """
     if not isinstance(value, str) or not isinstance(pattern, str):
         return False
-    return _wildcard(pattern).fullmatch(value) is not None
+    pieces = _pieces(pattern)
+    if len(pieces) == 1:
+        return value == pieces[0]
+    first, *middle, last = pieces
+    end = len(value) - len(last)
+    if end < len(first) or not value.startswith(first) or not value.endswith(last):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
+@lru_cache(maxsize=1024)
+def _pieces(pattern: str) -> tuple[str, ...]:
+    """The literal text between the pattern's unescaped `*`s."""
+    pieces: list[str] = []
+    current: list[str] = []
     index = 0
     while index < len(pattern):
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
-            parts.append(re.escape(pattern[index + 1]))
+            current.append(pattern[index + 1])
             index += 2
             continue
-        parts.append(".*" if char == "*" else re.escape(char))
+        if char == "*":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
         index += 1
-    return re.compile("".join(parts), re.DOTALL)
+    pieces.append("".join(current))
+    return tuple(pieces)
 
 
 _COMPARATORS["StringMatches"] = string_matches

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import re2
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -25,11 +27,38 @@ _TOKEN = re.compile(
 )
 
 ABSENT = object()
+MAX_NESTING = 32
+"""How deeply parentheses and `!` may nest in one filter."""
 
 
 @dataclass(frozen=True)
 class Literal:
     value: Any
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A `=~` regular expression, run by RE2: linear in the text, whatever the pattern."""
+
+    regex: Any
+
+    def search(self, text: str) -> bool:
+        return self.regex.search(text) is not None
+
+
+def _pattern(text: str) -> Pattern:
+    body, _, flags = text[1:].rpartition("/")
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = "i" not in flags
+    try:
+        return Pattern(re2.compile(body, options))
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else ""
+        detail = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+        raise ValueError(
+            f"/{body[:100]}/ is not a regular expression segue runs: {detail}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -93,7 +122,7 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     if left is ABSENT or right is ABSENT:
         return False
     if op == "=~":
-        return isinstance(left, str) and isinstance(right, re.Pattern) and bool(right.search(left))
+        return isinstance(left, str) and isinstance(right, Pattern) and right.search(left)
     same_kind = (_is_number(left) and _is_number(right)) or type(left) is type(right)
     if op == "==":
         return same_kind and left == right
@@ -141,6 +170,7 @@ class _FilterParser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
 
     def _peek(self) -> str | None:
         return self.tokens[self.pos][1] if self.pos < len(self.tokens) else None
@@ -160,15 +190,12 @@ class _FilterParser:
         return parts[0] if len(parts) == 1 else Logical("&&", tuple(parts))
 
     def _unary(self) -> Expr:
-        if self._peek() == "!":
-            self.pos += 1
-            return Logical("!", (self._unary(),))
-        if self._peek() == "(":
-            self.pos += 1
-            inner = self.disjunction()
-            if self._peek() != ")":
-                raise ValueError("missing ')' in filter")
-            self.pos += 1
+        if self._peek() in ("!", "("):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise ValueError(f"the filter nests '(' and '!' deeper than {MAX_NESTING} levels")
+            inner = self._negation() if self._peek() == "!" else self._group()
+            self.depth -= 1
             return inner
         left = self._operand()
         op = self._peek()
@@ -176,6 +203,18 @@ class _FilterParser:
             self.pos += 1
             return Compare(left, op, self._operand())
         return Compare(left, None, None)
+
+    def _negation(self) -> Expr:
+        self.pos += 1
+        return Logical("!", (self._unary(),))
+
+    def _group(self) -> Expr:
+        self.pos += 1
+        inner = self.disjunction()
+        if self._peek() != ")":
+            raise ValueError("missing ')' in filter")
+        self.pos += 1
+        return inner
 
     def _operand(self) -> Operand | Literal:
         if self.pos >= len(self.tokens):
@@ -191,6 +230,5 @@ class _FilterParser:
         if kind == "word":
             return Literal({"true": True, "false": False, "null": None}[text])
         if kind == "regex":
-            body, _, flags = text[1:].rpartition("/")
-            return Literal(re.compile(body, re.IGNORECASE if "i" in flags else 0))
+            return Literal(_pattern(text))
         raise ValueError(f"unexpected {text!r} in filter")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from segue.asl import errors
 from segue.asl.jsonpath import Scope
+from segue.asl.models import MAX_SECONDS
 from segue.asl.outcomes import Fail, Next, Retry, Settled
 from segue.asl.payload import assign, merge_result
 
@@ -29,10 +30,16 @@ def error_matches(names: Sequence[str], error: str | None) -> bool:
 
 
 def retry_delay(retrier: Retrier, attempt: int, jitter: float) -> float:
-    """Seconds before retry number `attempt + 1`; `jitter` is a draw from [0, 1)."""
-    delay: float = retrier.interval_seconds * retrier.backoff_rate**attempt
-    if retrier.max_delay_seconds is not None:
-        delay = min(delay, retrier.max_delay_seconds)
+    """Seconds before retry number `attempt + 1`; `jitter` is a draw from [0, 1).
+
+    Without MaxDelaySeconds the back-off stops growing at MAX_SECONDS (three years, past
+    any execution's life), so that a thousandth retry's delay is still a time.
+    """
+    longest = retrier.max_delay_seconds or MAX_SECONDS
+    try:
+        delay: float = min(retrier.interval_seconds * retrier.backoff_rate**attempt, longest)
+    except OverflowError:
+        delay = longest
     if retrier.jitter_strategy == "FULL":
         delay *= jitter
     return delay

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
-from segue.asl.errors import IntrinsicFailure
+from segue.asl import errors
+from segue.asl.bounds import JsonTextError, measure, read_json, text_of
+from segue.asl.errors import IntrinsicFailure, StatesError
 from segue.asl.jsonpath import Json, JsonPath, PathSyntaxError, Scope, json_type, parse
+from segue.asl.outcomes import MAX_PAYLOAD_BYTES
 from segue.asl.values import is_integer, is_number, java_string, json_equal
 
 if TYPE_CHECKING:
@@ -25,6 +28,8 @@ _NAME = re.compile(r"States\.([A-Za-z0-9]+)\(")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _MAX_STRING = 10_000
 _MAX_RANGE = 1000
+MAX_NESTING = 32
+"""How deeply intrinsic calls may nest inside one another."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,11 @@ class _CallParser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def error(self, detail: str) -> IntrinsicSyntaxError:
-        return IntrinsicSyntaxError(f"Invalid intrinsic function '{self.text}': {detail}")
+        shown = self.text if len(self.text) <= 200 else self.text[:197] + "..."
+        return IntrinsicSyntaxError(f"Invalid intrinsic function '{shown}': {detail}")
 
     def skip_space(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():
@@ -112,8 +119,12 @@ class _CallParser:
         name = match.group(1)
         if name not in FUNCTIONS:
             raise self.error(f"States.{name} is not an intrinsic function")
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"calls are nested deeper than {MAX_NESTING} levels")
         self.pos = match.end()
         args = self._arguments()
+        self.depth -= 1
         FUNCTIONS[name].check_arity(len(args), self.error)
         return Call(name, tuple(args))
 
@@ -255,9 +266,20 @@ def _format(pieces: tuple[str, ...], values: list[Json]) -> str:
             "Format", f"the template has {len(pieces) - 1} placeholders for {len(values)} values"
         )
     out = [pieces[0]]
+    size = len(pieces[0])
     for value, piece in zip(values, pieces[1:], strict=True):
         out += [java_string(value), piece]
+        size += len(out[-2]) + len(piece)
+        if size > MAX_PAYLOAD_BYTES:
+            raise _too_big("Format")
     return "".join(out)
+
+
+def _too_big(name: str) -> StatesError:
+    return StatesError(
+        errors.DATA_LIMIT_EXCEEDED,
+        f"States.{name} would build a value over the {MAX_PAYLOAD_BYTES} byte state limit",
+    )
 
 
 def _format_dynamic(args: list[Json], _: random.Random | None) -> str:
@@ -270,13 +292,15 @@ def _string_to_json(args: list[Json], _: random.Random | None) -> Json:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail("StringToJson", f"not valid JSON text: {exc.msg}") from exc
+        return read_json(text, "the text")
+    except JsonTextError as exc:
+        raise _fail("StringToJson", str(exc)) from exc
 
 
 def _json_to_string(args: list[Json], _: random.Random | None) -> str:
-    return json.dumps(args[0], separators=(",", ":"), ensure_ascii=False)
+    if measure(args[0]).bytes > MAX_PAYLOAD_BYTES:  # parts repeated many times: never built
+        raise _too_big("JsonToString")
+    return text_of(args[0])
 
 
 def _array_partition(args: list[Json], _: random.Random | None) -> list[Json]:
@@ -296,10 +320,10 @@ def _array_range(args: list[Json], _: random.Random | None) -> list[int]:
     start, end, step = (_want("ArrayRange", value, "integer") for value in args)
     if step == 0:
         raise _fail("ArrayRange", "the step cannot be 0")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > _MAX_RANGE:
+    values = range(start, end + (1 if step > 0 else -1), step)
+    if len(values) > _MAX_RANGE:  # counted before a single item is made
         raise _fail("ArrayRange", f"the range has more than {_MAX_RANGE} items")
-    return values
+    return list(values)
 
 
 def _array_get_item(args: list[Json], _: random.Random | None) -> Json:
@@ -315,11 +339,25 @@ def _array_length(args: list[Json], _: random.Random | None) -> int:
 
 
 def _array_unique(args: list[Json], _: random.Random | None) -> list[Json]:
+    seen: set[str] = set()
     unique: list[Json] = []
     for item in _want("ArrayUnique", args[0], "array"):
-        if not any(json_equal(item, kept) for kept in unique):
+        key = text_of(_canonical(item))
+        if key not in seen:  # one pass: a set, not a comparison with every item kept
+            seen.add(key)
             unique.append(item)
     return unique
+
+
+def _canonical(value: Json) -> Json:
+    """A value whose text is equal for values equal as JSON (`1` and `1.0`; key order)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _canonical(value[key]) for key in sorted(value)}
+    return value
 
 
 def _base64_encode(args: list[Json], _: random.Random | None) -> str:

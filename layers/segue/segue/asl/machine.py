@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.diagnostics import Diagnostic, InvalidDefinitionError, from_pydantic
 from segue.asl.models import Definition, Machine, Map, Parallel, State
 from segue.asl.validate import check
@@ -48,16 +48,24 @@ def children(state: State) -> tuple[Machine, ...]:
     return ()
 
 
-def diagnose(source: str | bytes | dict[str, Any]) -> tuple[Definition | None, list[Diagnostic]]:
-    """Parse and validate; the definition (when it parses) and every problem found."""
+def read_definition(source: str | bytes | dict[str, Any]) -> tuple[Any, list[Diagnostic]]:
+    """The definition's JSON document (None, with the problem, when it is not one)."""
     document: Any = source
     if isinstance(source, str | bytes):
         try:
-            document = json.loads(source)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return None, [Diagnostic("", "INVALID_JSON_DESCRIPTION", f"not valid JSON: {exc}")]
+            document = read_json(source, "the definition")
+        except JsonTextError as exc:
+            return None, [Diagnostic("", "INVALID_JSON_DESCRIPTION", str(exc))]
     if not isinstance(document, dict) or not document:
         return None, [Diagnostic("", "MISSING_DESCRIPTION", "the definition must be a JSON object")]
+    return document, []
+
+
+def diagnose(source: str | bytes | dict[str, Any]) -> tuple[Definition | None, list[Diagnostic]]:
+    """Parse and validate; the definition (when it parses) and every problem found."""
+    document, unreadable = read_definition(source)
+    if document is None:
+        return None, unreadable
     try:
         definition = Definition.model_validate(document)
     except ValidationError as exc:

@@ -8,19 +8,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt, PositiveInt
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from segue.asl.rules import Model, Rule
 
 JSONPATH = "JSONPath"
+MAX_SECONDS = 99_999_999
+"""The largest number of seconds (or attempts) AWS takes in a definition."""
+MAX_DELAY_SECONDS = 31_622_401
+"""The largest MaxDelaySeconds of a Retrier."""
+
+# Numbers as AWS reads them: a string "10", `true` or 10.5 is not an integer here.
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_SECONDS)]
+Seconds = Annotated[StrictInt, Field(ge=0, le=MAX_SECONDS)]
+PositiveSeconds = Annotated[StrictInt, Field(ge=1, le=MAX_SECONDS)]
+Number = StrictInt | StrictFloat
 
 
 class Retrier(Model):
     error_equals: tuple[str, ...] = Field(min_length=1)
-    interval_seconds: PositiveInt = 1
-    max_attempts: NonNegativeInt = 3
-    backoff_rate: float = Field(default=2.0, ge=1.0)
-    max_delay_seconds: PositiveInt | None = None
+    interval_seconds: PositiveSeconds = 1
+    max_attempts: Count = 3
+    backoff_rate: Annotated[Number, Field(ge=1.0, le=MAX_SECONDS)] = 2.0
+    max_delay_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_DELAY_SECONDS)] | None = None
     jitter_strategy: Literal["FULL", "NONE"] = "NONE"
     comment: str | None = None
 
@@ -42,7 +52,7 @@ class _Flow(_State):
     """States that move on to `Next` or `End`."""
 
     next: str | None = None
-    end: bool | None = None
+    end: StrictBool | None = None
 
 
 class _Paths(Model):
@@ -69,9 +79,9 @@ class Task(_Flow, _Paths, _Errors):
     parameters: Any = None
     result_selector: dict[str, Any] | None = None
     result_path: str | None = "$"
-    timeout_seconds: PositiveInt | None = None
+    timeout_seconds: PositiveSeconds | None = None
     timeout_seconds_path: str | None = None
-    heartbeat_seconds: PositiveInt | None = None
+    heartbeat_seconds: PositiveSeconds | None = None
     heartbeat_seconds_path: str | None = None
     assign: dict[str, Any] | None = None
     # Fields AWS accepts that segue refuses at validation (see validate.UNSUPPORTED).
@@ -89,7 +99,7 @@ class Choice(_State, _Paths):
 
 class Wait(_Flow, _Paths):
     type: Literal["Wait"]
-    seconds: NonNegativeInt | None = None
+    seconds: Seconds | None = None
     seconds_path: str | None = None
     timestamp: str | None = None
     timestamp_path: str | None = None
@@ -149,11 +159,11 @@ class Map(_Flow, _Paths, _Errors):
     items_path: str = "$"
     item_selector: dict[str, Any] | None = None
     parameters: dict[str, Any] | None = None
-    max_concurrency: NonNegativeInt | None = None
+    max_concurrency: Count | None = None
     max_concurrency_path: str | None = None
-    tolerated_failure_count: NonNegativeInt | None = None
+    tolerated_failure_count: Count | None = None
     tolerated_failure_count_path: str | None = None
-    tolerated_failure_percentage: float | None = Field(default=None, ge=0, le=100)
+    tolerated_failure_percentage: Annotated[Number, Field(ge=0, le=100)] | None = None
     tolerated_failure_percentage_path: str | None = None
     result_selector: dict[str, Any] | None = None
     result_path: str | None = "$"
@@ -184,7 +194,7 @@ class Definition(Machine):
     """A whole state machine."""
 
     version: str | None = None
-    timeout_seconds: PositiveInt | None = None
+    timeout_seconds: PositiveSeconds | None = None
     query_language: Literal["JSONPath", "JSONata"] | None = None
 
 

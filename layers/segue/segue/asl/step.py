@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import errors
+from segue.asl.bounds import MAX_DEPTH, measure
 from segue.asl.choice import first_match
 from segue.asl.errors import RuntimeFailure, StatesError
 from segue.asl.handling import handle
 from segue.asl.jsonpath import Scope, parse
-from segue.asl.models import Choice, Fail, Map, Parallel, Pass, Succeed, Task, Wait
+from segue.asl.models import MAX_SECONDS, Choice, Fail, Map, Parallel, Pass, Succeed, Task, Wait
 from segue.asl.outcomes import (
     End,
     Failed,
@@ -35,7 +36,7 @@ from segue.asl.outcomes import (
 from segue.asl.outcomes import Fail as Failure
 from segue.asl.payload import assign, expression, merge_result, render, select_input
 from segue.asl.timestamps import parse_timestamp, to_datetime
-from segue.asl.values import encoded_size, is_integer, is_number
+from segue.asl.values import is_integer, is_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -105,17 +106,26 @@ def _move(
 ) -> Next | End:
     """Apply OutputPath and the payload limit, then go to `target` (or the state's Next)."""
     output = _within_limit(select_input(state.output_path, _scope(visit, output)), visit, runtime)
+    if assigned:
+        _within_limit(dict(assigned), visit, runtime)
     target = target or getattr(state, "next", None)
     return Next(target, output, assigned) if target else End(output, assigned)
 
 
 def _within_limit(value: Json, visit: Visit, runtime: Runtime, source: str | None = None) -> Json:
     """The value, or States.DataLimitExceeded naming `source` (the state, by default)."""
-    if encoded_size(value) > runtime.max_payload_bytes:
+    extent = measure(value)
+    if extent.bytes > runtime.max_payload_bytes:
         raise StatesError(
             errors.DATA_LIMIT_EXCEEDED,
             f"The state/task '{source or visit.state}' returned a result with a size exceeding "
             "the maximum number of bytes service limit.",
+        )
+    if extent.depth > MAX_DEPTH:
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{source or visit.state}' returned a result nested deeper than "
+            f"{MAX_DEPTH} levels.",
         )
     return value
 
@@ -186,6 +196,10 @@ def _wait_seconds(path: str, scope: Scope) -> int:
         raise RuntimeFailure(
             f"The SecondsPath parameter references a negative value: {path} == {value}"
         )
+    if value > MAX_SECONDS:
+        raise RuntimeFailure(
+            f"The SecondsPath parameter references a value over {MAX_SECONDS}: {path} == {value}"
+        )
     return int(value)
 
 
@@ -231,9 +245,10 @@ def _seconds(literal: int | None, path: str | None, name: str, scope: Scope) -> 
     if path is None:
         return literal
     value = parse(path).find(scope)
-    if not is_integer(value) or value <= 0:
+    if not is_integer(value) or not 0 < value <= MAX_SECONDS:
         raise RuntimeFailure(
-            f"The {name} field must reference a positive integer: {path} == {value}"
+            f"The {name} field must reference a positive integer up to {MAX_SECONDS}: "
+            f"{path} == {value}"
         )
     return int(value)
 

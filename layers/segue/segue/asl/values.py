@@ -8,13 +8,15 @@ from typing import Any, TypeGuard
 
 
 def is_number(value: Any) -> TypeGuard[int | float]:
-    """True for JSON numbers (bool is not one)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """True for JSON numbers (bool is not one; an int of any size is)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def is_integer(value: Any) -> TypeGuard[int | float]:
     """True for JSON numbers with no fractional part."""
-    return is_number(value) and float(value).is_integer()
+    return is_number(value) and (isinstance(value, int) or value.is_integer())
 
 
 def json_equal(left: Any, right: Any) -> bool:
@@ -39,8 +41,3 @@ def java_string(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(java_string(v) for v in value) + "]"
     return json.dumps(value)
-
-
-def encoded_size(value: Any) -> int:
-    """Bytes of the value's compact UTF-8 JSON text, as payload limits count them."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))

@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from segue.asl.bounds import text_of
+
 if TYPE_CHECKING:
     from segue.asl.outcomes import Json
 
@@ -23,19 +25,19 @@ ITEM_BYTES = 64 * 1024
 INLINE, ITEM, OBJECT = "i", "d", "s"
 
 
-def encode(value: Json) -> str:
-    """The compact JSON text every size and hash is computed from."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def ref_of(value: Json) -> str:
     """The reference under which `value` is kept: `i:<json>`, `d:<sha256>` or `s:<sha256>`."""
-    text = encode(value)
+    text = text_of(value)
     size = len(text.encode("utf-8"))
     if size <= INLINE_BYTES:
         return f"{INLINE}:{text}"
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return f"{ITEM if size <= ITEM_BYTES else OBJECT}:{digest}"
+
+
+def of_text(text: str) -> str:
+    """The inline reference of a document's JSON text (as records kept before references)."""
+    return f"{INLINE}:{text}"
 
 
 def kind(ref: str) -> str:

@@ -142,7 +142,7 @@ def task_token(head: Head, token: Token) -> str:
 def read_task_token(text: str) -> tuple[TaskToken, str] | None:
     """The name and signature in a task token; None when it is not one segue made."""
     body, dot, signature = text.partition(".")
-    if not dot or not body or len(text) > 1024:
+    if not dot or not body or len(text) > 1024 or not text.isascii():
         return None
     try:
         named = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -153,7 +153,8 @@ def read_task_token(text: str) -> tuple[TaskToken, str] | None:
         and len(named) == 3
         and isinstance(named[0], str)
         and isinstance(named[1], str)
-        and isinstance(named[2], int)
+        and type(named[2]) is int
+        and 1 <= named[2] < 2**31
     ):
         return None
     return TaskToken(named[0], named[1], named[2]), f"{body}.{signature}"

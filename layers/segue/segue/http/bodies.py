@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from segue.asl.bounds import JsonTextError, read_json
 from segue.service.errors import BadRequestError
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -99,9 +99,9 @@ def parse(model: type[Body], text: str, optional: bool = False) -> Body:
             return model.model_validate({})
         raise BadRequestError("the request needs a JSON body")
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequestError(f"the body is not valid JSON: {exc}") from exc
+        document = read_json(text, "the body")
+    except JsonTextError as exc:
+        raise BadRequestError(str(exc)) from exc
     if not isinstance(document, dict):
         raise BadRequestError("the body must be a JSON object")
     return model.model_validate(document)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+    content_types,
+)
 from pydantic import ValidationError
 
 from segue.http.bodies import (
@@ -26,8 +31,10 @@ from segue.http.bodies import (
     TaskSuccessBody,
     parse,
 )
+from segue.http.methods import Api, RouteTable
+from segue.http.requests import Request, problems
 from segue.service.dead_letters import DeadLetters
-from segue.service.errors import BadRequestError, ClientError, NotFoundError, TooLargeError
+from segue.service.errors import BadRequestError, ClientError
 from segue.service.executions import Executions
 from segue.service.operator import Operator
 from segue.service.waits import Waits
@@ -37,59 +44,46 @@ from segue.store.waits import APPROVAL_STATUSES
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MAX_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
-"""The 10 MB state limit plus room for the request's own fields."""
-
 logger = Logger(service="segue")
 
 
-def build_app() -> APIGatewayRestResolver:
-    """The resolver with every route, on this process's services."""
-    app = APIGatewayRestResolver()
-    request = _Request(app)
+def build_api() -> Api:
+    """The `api` function's entry, with every route, on this process's services.
+
+    CORS headers are sent only when `SEGUE_CORS_ORIGINS` names the origins to allow.
+    """
+    origins = [o.strip() for o in os.environ.get("SEGUE_CORS_ORIGINS", "").split(",") if o.strip()]
+    cors = CORSConfig(allow_origin=origins[0], extra_origins=origins[1:]) if origins else None
+    resolver = APIGatewayRestResolver(cors=cors)
+    app = _Routes(resolver)
+    request = Request(resolver)
     _state_machine_routes(app, request, _executions)
     _execution_routes(app, request, _executions)
     _operator_routes(app, request, _operator)
     _wait_routes(app, request, _waits)
     _dead_letter_routes(app, request, _dead_letters)
-    _error_handlers(app)
-    return app
+    _error_handlers(resolver)
+    return Api(resolver, app.table, cors is not None)
 
 
-class _Request:
-    """Reads the current request's body and query, refusing what does not fit."""
+class _Routes:
+    """Registers each route with the resolver and in the table of methods per path."""
 
-    def __init__(self, app: APIGatewayRestResolver) -> None:
-        self.app = app
+    def __init__(self, resolver: APIGatewayRestResolver) -> None:
+        self.resolver = resolver
+        self.table = RouteTable()
 
-    def body(self) -> str:
-        raw = self.app.current_event.decoded_body or ""
-        if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
-            raise TooLargeError(f"the request body is over {MAX_BODY_BYTES} bytes")
-        return raw
+    def get(self, rule: str) -> Callable[[Callable[..., Any]], Any]:
+        self.table.add("GET", rule)
+        return self.resolver.get(rule)
 
-    def who(self) -> str:
-        """The caller: its IAM identity on AWS; locally whoever the X-Segue-User header names."""
-        event = self.app.current_event
-        identity = event.raw_event.get("requestContext", {}).get("identity") or {}
-        named = identity.get("userArn") or identity.get("caller")
-        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-        return str(named or headers.get("x-segue-user") or "anonymous")[:256]
-
-    def query(self, name: str) -> str | None:
-        return self.app.current_event.get_query_string_value(name, None)
-
-    def query_int(self, name: str, default: int) -> int:
-        value = self.query(name)
-        if value is None:
-            return default
-        if not value.isdigit():
-            raise BadRequestError(f"{name} must be a positive integer")
-        return int(value)
+    def post(self, rule: str) -> Callable[[Callable[..., Any]], Any]:
+        self.table.add("POST", rule)
+        return self.resolver.post(rule)
 
 
 def _state_machine_routes(
-    app: APIGatewayRestResolver, request: _Request, service: Callable[[], Executions]
+    app: _Routes, request: Request, service: Callable[[], Executions]
 ) -> None:
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -106,12 +100,10 @@ def _state_machine_routes(
 
     @app.get("/state-machines/<name>")
     def state_machine(name: str) -> dict[str, Any]:
-        return service().state_machine(unquote(name))
+        return service().state_machine(request.machine_name(name))
 
 
-def _execution_routes(
-    app: APIGatewayRestResolver, request: _Request, service: Callable[[], Executions]
-) -> None:
+def _execution_routes(app: _Routes, request: Request, service: Callable[[], Executions]) -> None:
     @app.post("/executions")
     def start() -> Response[Any]:
         body = parse(StartBody, request.body())
@@ -129,31 +121,32 @@ def _execution_routes(
         return service().list(
             request.query("status"),
             request.query("stateMachine"),
-            request.query_int("limit", 50),
+            request.query_int("limit", 50, 1, 100),
             request.query("nextToken"),
         )
 
     @app.get("/executions/<execution_id>")
     def describe(execution_id: str) -> dict[str, Any]:
-        return service().describe(unquote(execution_id))
+        return service().describe(request.execution_id(execution_id))
 
     @app.get("/executions/<execution_id>/history")
     def history(execution_id: str) -> dict[str, Any]:
         return service().history(
-            unquote(execution_id), request.query_int("limit", 100), request.query("nextToken")
+            request.execution_id(execution_id),
+            request.query_int("limit", 100, 1, 1000),
+            request.query("nextToken"),
+            request.query_int("after", 0, 0, 10**9),
         )
 
 
-def _operator_routes(
-    app: APIGatewayRestResolver, request: _Request, operator: Callable[[], Operator]
-) -> None:
+def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Operator]) -> None:
     """Separate routes, so that IAM can grant each operation on its own."""
 
     @app.post("/executions/<execution_id>/pause")
     def pause(execution_id: str) -> Response[Any]:
         body = parse(PauseBody, request.body(), optional=True)
         head = operator().pause(
-            unquote(execution_id), request.who(), body.reason, body.auto_resume_seconds
+            request.execution_id(execution_id), request.who(), body.reason, body.auto_resume_seconds
         )
         return _json(202, {"status": str(head.status)})
 
@@ -161,36 +154,37 @@ def _operator_routes(
     def resume(execution_id: str) -> dict[str, Any]:
         body = parse(ResumeBody, request.body(), optional=True)
         head = operator().resume(
-            unquote(execution_id), request.who(), body.reason, body.data, body.pause_before
+            request.execution_id(execution_id),
+            request.who(),
+            body.reason,
+            body.data,
+            body.pause_before,
         )
         return {"status": str(head.status)}
 
     @app.post("/executions/<execution_id>/cancel")
     def cancel(execution_id: str) -> dict[str, Any]:
         body = parse(CancelBody, request.body(), optional=True)
-        head = operator().cancel(unquote(execution_id), request.who(), body.reason)
+        head = operator().cancel(request.execution_id(execution_id), request.who(), body.reason)
         return {"status": str(head.status)}
 
     @app.post("/executions/<execution_id>/redrive")
     def redrive(execution_id: str) -> dict[str, Any]:
         parse(EmptyBody, request.body(), optional=True)
-        head = operator().redrive(unquote(execution_id), request.who())
+        head = operator().redrive(request.execution_id(execution_id), request.who())
         return {"status": str(head.status)}
 
     @app.get("/executions/<execution_id>/checkpoints")
     def checkpoints(execution_id: str) -> dict[str, Any]:
-        return operator().checkpoints(unquote(execution_id))
+        return operator().checkpoints(request.execution_id(execution_id))
 
     @app.get("/executions/<execution_id>/checkpoints/<version>")
     def checkpoint(execution_id: str, version: str) -> dict[str, Any]:
-        if not version.isdigit():
-            raise BadRequestError("a checkpoint version is a positive integer")
-        return operator().checkpoint(unquote(execution_id), int(version))
+        number = request.number(version, "a checkpoint version", 1, 10**9)
+        return operator().checkpoint(request.execution_id(execution_id), number)
 
 
-def _wait_routes(
-    app: APIGatewayRestResolver, request: _Request, waits: Callable[[], Waits]
-) -> None:
+def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> None:
     """Task callbacks, approvals and events: what ends a Task that waits for the outside."""
 
     @app.post("/tasks/success")
@@ -216,20 +210,22 @@ def _wait_routes(
         status = request.query("status")
         if status is not None and status not in APPROVAL_STATUSES:
             raise BadRequestError(f"status must be one of {', '.join(APPROVAL_STATUSES)}")
-        limit = request.query_int("limit", 100)
-        if not 1 <= limit <= 100:
-            raise BadRequestError("limit must be between 1 and 100")
-        return waits().approvals(status, limit)
+        return waits().approvals(status, request.query_int("limit", 100, 1, 100))
 
-    @app.post("/approvals/<approval_id>/<verdict>")
-    def decide(approval_id: str, verdict: str) -> dict[str, Any]:
-        if verdict not in ("approve", "reject"):
-            raise NotFoundError(f"no route for /approvals/{approval_id}/{verdict}")
+    def decide(approval_id: str, approved: bool) -> dict[str, Any]:
         body = parse(DecisionBody, request.body(), optional=True)
         by = body.by or request.who()
         return waits().decide(
-            unquote(approval_id), verdict == "approve", by, body.comment, body.data
+            request.approval_id(approval_id), approved, by, body.comment, body.data
         )
+
+    @app.post("/approvals/<approval_id>/approve")
+    def approve(approval_id: str) -> dict[str, Any]:
+        return decide(approval_id, True)
+
+    @app.post("/approvals/<approval_id>/reject")
+    def reject(approval_id: str) -> dict[str, Any]:
+        return decide(approval_id, False)
 
     @app.post("/events")
     def send_event() -> Response[Any]:
@@ -239,17 +235,15 @@ def _wait_routes(
         return _json(202, {"eventId": event_id, "delivered": delivered})
 
 
-def _dead_letter_routes(
-    app: APIGatewayRestResolver, request: _Request, service: Callable[[], DeadLetters]
-) -> None:
+def _dead_letter_routes(app: _Routes, request: Request, service: Callable[[], DeadLetters]) -> None:
     @app.get("/dead-letters/<queue>")
     def dead_letters(queue: str) -> dict[str, Any]:
-        return service().show(queue, request.query_int("limit", 100))
+        return service().show(request.name(queue), request.query_int("limit", 100, 1, 100))
 
     @app.post("/dead-letters/<queue>/redrive")
     def redrive_dead_letters(queue: str) -> dict[str, Any]:
         body = parse(RedriveBody, request.body(), optional=True)
-        return service().redrive(queue, body.message_ids)
+        return service().redrive(request.name(queue), body.message_ids)
 
 
 def _error_handlers(app: APIGatewayRestResolver) -> None:
@@ -259,12 +253,12 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
     def invalid(error: ValidationError) -> Response[Any]:
-        return _json(400, {"error": "BadRequest", "message": _problems(error)})
+        return _json(400, {"error": "BadRequest", "message": problems(error)})
 
     @app.not_found
     def not_found(_: Exception) -> Response[Any]:
         path = app.current_event.path
-        return _json(404, {"error": "NotFound", "message": f"no route for {path}"})
+        return _json(404, {"error": "NotFound", "message": f"no route for {path[:200]}"})
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def server_fault(error: Exception) -> Response[Any]:
@@ -275,12 +269,6 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
 def _json(status: int, body: Any) -> Response[Any]:
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
-    )
-
-
-def _problems(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
     )
 
 

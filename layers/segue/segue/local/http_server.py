@@ -1,24 +1,59 @@
-"""The local HTTP API: each request becomes an API Gateway REST proxy event for the handler."""
+"""The local HTTP API: each request becomes an API Gateway REST proxy event for the handler.
+
+It plays API Gateway's part, so what API Gateway refuses before the function sees it is
+refused here, as JSON in the API's own error shape: a body over its size, a
+`Content-Length` that is not a number or that the body never reaches (after
+`READ_SECONDS`), request lines and headers too long to read. Every method reaches the
+handler, which knows what each path allows.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from segue.tasks.functions import LambdaContext, load_handler
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MAX_BODY = 11 * 1024 * 1024
 """API Gateway refuses bodies over 10 MB; a little more reaches the handler's own check."""
+READ_SECONDS = 10.0
+"""How long a connection may take to send what it announced before it is answered 400."""
+BACKLOG = 128
+_LENGTH = re.compile(r"[0-9]{1,12}")
+_CODES = {
+    400: "BadRequest",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    408: "RequestTimeout",
+    411: "LengthRequired",
+    413: "PayloadTooLarge",
+    414: "UriTooLong",
+    431: "HeadersTooLarge",
+    501: "NotImplemented",
+}
 
 
-def proxy_event(method: str, target: str, headers: dict[str, str], body: str) -> dict[str, Any]:
-    """The REST API proxy event API Gateway would send."""
+def proxy_event(
+    method: str, target: str, headers: dict[str, str], body: bytes | str
+) -> dict[str, Any]:
+    """The REST API proxy event API Gateway would send (a body that is not UTF-8 as base64)."""
     parts = urlsplit(target)
     query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    try:
+        text, encoded = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(raw).decode("ascii"), True
     return {
         "resource": "/{proxy+}",
         "path": parts.path,
@@ -35,8 +70,8 @@ def proxy_event(method: str, target: str, headers: dict[str, str], body: str) ->
             "identity": {"sourceIp": "127.0.0.1"},
             "requestId": "local",
         },
-        "body": body or None,
-        "isBase64Encoded": False,
+        "body": text or None,
+        "isBase64Encoded": encoded,
     }
 
 
@@ -48,34 +83,92 @@ def serve_api(handler_spec: str, port: int) -> ThreadingHTTPServer:
     api = load_handler(handler_spec)
     one_at_a_time = threading.Lock()
 
-    def handler(event: dict[str, Any], context: Any) -> Any:
+    def invoke(event: dict[str, Any]) -> Any:
         with one_at_a_time:
-            return api(event, context)
+            return api(event, LambdaContext("api", time.monotonic() + 30))
 
-    class Proxy(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._answer(413, {"error": "PayloadTooLarge", "message": "body over 10 MB"})
-                return
-            body = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
-            event = proxy_event(self.command, self.path, dict(self.headers.items()), body)
-            response = handler(event, LambdaContext("api", time.monotonic() + 30))
-            self._answer(response["statusCode"], response.get("body") or "")
+    class Proxy(_Gateway):
+        function = staticmethod(invoke)
 
-        def _answer(self, status: int, body: Any) -> None:
-            data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Proxy)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Proxy, bind_and_activate=False)
+    server.request_queue_size = BACKLOG
+    server.server_bind()
+    server.server_activate()
     threading.Thread(target=server.serve_forever, daemon=True, name="api").start()
     return server
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    """What API Gateway does with a request before and after the function."""
+
+    timeout = READ_SECONDS
+    function: Callable[[dict[str, Any]], Any]
+    """The api function, given by `serve_api`."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method goes to the function, which knows the path
+            return self._serve
+        raise AttributeError(name)
+
+    def _serve(self) -> None:
+        body = self._body()
+        if body is None:
+            return
+        event = proxy_event(self.command, self.path, dict(self.headers.items()), body)
+        response = self.function(event)
+        headers = {k: ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
+        headers |= response.get("headers") or {}
+        self._answer(response["statusCode"], response.get("body") or "", headers)
+
+    def _body(self) -> bytes | None:
+        """The request's body; None once an error has been answered instead."""
+        if self.headers.get("Transfer-Encoding"):
+            self.send_error(411, "send the body with a Content-Length")
+            return None
+        announced = (self.headers.get("Content-Length") or "0").strip()
+        if not _LENGTH.fullmatch(announced):
+            self.send_error(400, "Content-Length must be a whole number of bytes")
+            return None
+        length = int(announced)
+        if length > MAX_BODY:
+            self.send_error(413, f"the request body is over {MAX_BODY} bytes")
+            return None
+        chunks, got = [], 0
+        try:
+            while got < length:
+                chunk = self.rfile.read1(min(length - got, 1024 * 1024))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+        except TimeoutError:
+            pass
+        if got < length:
+            self.send_error(400, f"the body ended after {got} of its {length} bytes")
+            return None
+        return b"".join(chunks)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors of the HTTP layer itself, in the API's JSON shape (not HTML)."""
+        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        document = {
+            "error": _CODES.get(code, phrase.replace(" ", "")),
+            "message": message or phrase,
+        }
+        self.close_connection = True
+        self._answer(code, json.dumps(document), {"Content-Type": "application/json"})
+
+    def _answer(self, status: int, body: str, headers: dict[str, str]) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        headers.setdefault("Content-Type", "application/json")
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if getattr(self, "command", "") != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

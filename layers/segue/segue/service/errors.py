@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+SHOWN_CHARS = 100
+"""How much of a client's value an error message repeats."""
+
+
+def shown(value: object) -> str:
+    """`value` for an error message: quoted, and cut short."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+
 
 class ClientError(Exception):
     """Bad input or a request not allowed now; never a server fault."""

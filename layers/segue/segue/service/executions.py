@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import secrets
 import uuid
@@ -11,9 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import diagnose
-from segue.asl.outcomes import MAX_PAYLOAD_BYTES
+from segue.asl.bounds import text_of
+from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
-from segue.asl.values import encoded_size
 from segue.engine import control
 from segue.engine.decider import begin, start_events
 from segue.engine.head import Status
@@ -23,12 +21,14 @@ from segue.service.errors import (
     ConflictingRequestError,
     InvalidDefinitionError,
     NotFoundError,
-    TooLargeError,
+    shown,
 )
 from segue.service.inspection import inspection_document
+from segue.service.limits import check_definition_size, check_document
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
 from segue.store.queue import WorkMessage
+from segue.store.values import Owner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from segue.service.wiring import Services
 
 MAX_LIST = 100
+MAX_DIAGNOSTICS = 1000
 
 
 @dataclass
@@ -52,26 +53,33 @@ class Executions:
     # State machines ------------------------------------------------------------------------
 
     def register(self, name: str, definition: Json) -> dict[str, Any]:
-        """Validate and store a definition; a new revision only when the text changed."""
+        """Validate and store a definition; a new revision only when the document changed.
+
+        Nothing is stored unless the definition is valid, so a refused one leaves the
+        state machine as it was.
+        """
         _check_name(name, "state machine")
-        text = definition if isinstance(definition, str) else json.dumps(definition)
-        parsed, diagnostics = diagnose(text)
-        if diagnostics or parsed is None:
+        document, diagnostics = read_definition(definition)
+        if document is not None:
+            check_definition_size(text_of(document))
+            _, diagnostics = diagnose(document)
+        if diagnostics:
             raise InvalidDefinitionError(
                 f"the definition has {len(diagnostics)} problem(s)",
-                diagnostics=[
-                    {"code": d.code, "message": d.message, "path": d.path} for d in diagnostics
-                ],
+                diagnostics=[d.to_dict() for d in diagnostics[:MAX_DIAGNOSTICS]],
             )
-        now = format_timestamp(self.clock())
-        revision = self.services.store.put_definition(name, text, now)
+        now = self.clock()
+        ref = self.services.documents.keep(Owner.state_machine(name), document, now)
+        revision = self.services.store.put_definition(name, ref, format_timestamp(now))
         return {"name": name, "revision": revision}
 
     def state_machine(self, name: str) -> dict[str, Any]:
         found = self.services.store.get_definition(name)
         if found is None:
             raise NotFoundError(f"no state machine named {name!r}")
-        return {"name": name, "revision": found[0], "definition": json.loads(found[1])}
+        revision, ref = found
+        definition = self.services.machines.document(name, ref)
+        return {"name": name, "revision": revision, "definition": definition}
 
     def state_machines(self) -> dict[str, Any]:
         return {"items": self.services.store.list_state_machines()}
@@ -94,13 +102,12 @@ class Executions:
         _check_name(state_machine, "state machine")
         name = name if name is not None else str(uuid.uuid4())
         _check_name(name, "execution")
-        if encoded_size(input) > MAX_PAYLOAD_BYTES:
-            raise TooLargeError(f"the input is over the {MAX_PAYLOAD_BYTES} byte state limit")
+        check_document(input, "the input")
         found = self.services.store.get_definition(state_machine)
         if found is None:
             raise NotFoundError(f"no state machine named {state_machine!r}")
-        revision, text = found
-        machine = self.services.machines.get(state_machine, revision, text)
+        revision, ref = found
+        machine = self.services.machines.get(state_machine, revision, ref)
         breakpoints = check_states(machine, pause_before or [])
         check_auto_resume(auto_resume_seconds)
         if auto_resume_seconds is None:
@@ -165,16 +172,18 @@ class Executions:
     ) -> dict[str, Any]:
         """Executions newest first, through an index (by state machine, status, or all)."""
         if status is not None and status not in Status.__members__:
-            raise BadRequestError(f"unknown status {status!r}")
+            raise BadRequestError(f"unknown status {shown(status)}")
         if not 1 <= limit <= MAX_LIST:
             raise BadRequestError(f"limit must be between 1 and {MAX_LIST}")
-        start = _decode_token(next_token)
         if state_machine is not None:
+            _check_name(state_machine, "state machine")
             index, key, value = "ByMachine", "state_machine", state_machine
         elif status is not None:
             index, key, value = "ByStatus", "status", status
         else:
             index, key, value = "ByKind", "kind", "EXECUTION"
+        listing = json.dumps(["executions", status, state_machine])
+        start = self.services.cursors.read(listing, next_token)
         items: list[dict[str, Any]] = []
         while len(items) < limit:
             found, start = self.services.store.query_index(
@@ -183,19 +192,27 @@ class Executions:
             items += [i for i in found if status is None or i.get("status") == status]
             if start is None:
                 break
-        return {"items": [_summary(i) for i in items], "nextToken": _encode_token(start)}
+        cursor = None if start is None else {k: str(v) for k, v in start.items()}
+        return {
+            "items": [_summary(i) for i in items],
+            "nextToken": self.services.cursors.issue(listing, cursor),
+        }
 
-    def history(self, execution_id: str, limit: int, next_token: str | None) -> dict[str, Any]:
-        """Events from the seq in `next_token` on, gap-free, documents resolved."""
+    def history(
+        self, execution_id: str, limit: int, next_token: str | None, after: int = 0
+    ) -> dict[str, Any]:
+        """Events after seq `after` (or from where `next_token` says), gap-free, resolved."""
         if not 1 <= limit <= 1000:
             raise BadRequestError("limit must be between 1 and 1000")
-        after = _decode_seq(next_token)
+        listing = json.dumps(["history", execution_id])
+        position = self.services.cursors.read(listing, next_token)
+        first = position if isinstance(position, int) else after + 1
         head = self.head(execution_id)
-        if after >= head.next_seq:
+        if first >= head.next_seq:
             return {"events": [], "nextToken": None}
         store = self.services.store
-        pages = store.pages(execution_id, head.next_seq, store.page_start(execution_id, after))
-        if pages and pages[0].seq > after:  # page 1 is written just after the head: heal it
+        pages = store.pages(execution_id, head.next_seq, store.page_start(execution_id, first))
+        if pages and pages[0].seq > first:  # page 1 is written just after the head: heal it
             store.write_first_page(head, self._first_page(head))
             pages = store.pages(execution_id, head.next_seq, 1)
         values = self.services.documents.reader(execution_id)
@@ -203,11 +220,14 @@ class Executions:
         for page in pages:
             for offset, event in enumerate(page.events):
                 seq = page.seq + offset
-                if seq >= after and len(events) < limit:
+                if seq >= first and len(events) < limit:
                     events.append(_shown(event.to_dict(seq), values))
-        last = events[-1]["seq"] if events else after - 1
+        last = events[-1]["seq"] if events else first - 1
         more = last + 1 < head.next_seq
-        return {"events": events, "nextToken": str(last + 1) if more else None}
+        return {
+            "events": events,
+            "nextToken": self.services.cursors.issue(listing, last + 1 if more else None),
+        }
 
     def _first_page(self, head: Head) -> tuple[Event, ...]:
         machine = self.services.machines.get(head.state_machine, head.revision)
@@ -217,7 +237,7 @@ class Executions:
 def _check_name(name: object, what: str) -> None:
     problem = name_problem(name)
     if problem:
-        raise BadRequestError(f"invalid {what} name {name!r}: {problem}")
+        raise BadRequestError(f"invalid {what} name {shown(name)}: {problem}")
 
 
 def _started(head: Head) -> dict[str, Any]:
@@ -241,29 +261,3 @@ def _shown(event: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any
         for key, value in event["details"].items()
     }
     return {**event, "details": details}
-
-
-def _encode_token(key: dict[str, Any] | None) -> str | None:
-    if key is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
-
-
-def _decode_token(token: str | None) -> dict[str, Any] | None:
-    if not token:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError) as exc:
-        raise BadRequestError("nextToken is not one this API gave out") from exc
-    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-        raise BadRequestError("nextToken is not one this API gave out")
-    return key
-
-
-def _decode_seq(token: str | None) -> int:
-    if not token:
-        return 1
-    if not token.isdigit() or int(token) < 1:
-        raise BadRequestError("nextToken is not one this API gave out")
-    return int(token)

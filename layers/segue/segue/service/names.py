@@ -15,3 +15,11 @@ def name_problem(name: object) -> str | None:
     if bad:
         return f"a name may not contain {bad.group()!r}"
     return None
+
+
+def is_execution_id(text: object) -> bool:
+    """True for `machine:name` with both parts allowed names (any other id cannot exist)."""
+    if not isinstance(text, str):
+        return False
+    machine, colon, name = text.partition(":")
+    return bool(colon) and name_problem(machine) is None and name_problem(name) is None

@@ -14,6 +14,7 @@ from segue.engine import control
 from segue.service.changes import change
 from segue.service.errors import BadRequestError, ConflictingRequestError, NotFoundError
 from segue.service.inspection import current_states, pause_document
+from segue.service.limits import check_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,6 +65,8 @@ class Operator:
         pause_id: str | None = None,
     ) -> Head:
         """Go on from the pause point, with `data` added to the variables."""
+        if data is not None:
+            check_document(data, "the resume data")
 
         def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
             breakpoints = None if pause_before is None else check_states(machine, pause_before)

@@ -16,15 +16,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import Failed, Succeeded
-from segue.asl.outcomes import MAX_PAYLOAD_BYTES
 from segue.asl.timestamps import format_timestamp
-from segue.asl.values import encoded_size
-from segue.engine import deliveries
+from segue.engine import deliveries, refs
 from segue.engine.control import NotAllowed
 from segue.engine.waits import WaitKind, approval_id, read_task_token, signed_by
 from segue.service.changes import change
-from segue.service.errors import ConflictingRequestError, NotFoundError, TooLargeError
+from segue.service.errors import ConflictingRequestError, NotFoundError
+from segue.service.limits import check_document
+from segue.service.names import is_execution_id
 from segue.store.retention import expiry_of_write
+from segue.store.values import Owner
 from segue.store.waits import APPROVAL_STATUSES, KeptEvent, Waiter
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("segue.waits")
 
 APPROVAL_REJECTED = "Segue.ApprovalRejected"
-MAX_EVENT_BYTES = 256 * 1024
-"""An event fits one SQS message."""
 
 
 @dataclass
@@ -88,8 +87,7 @@ class Waits:
 
     def task_succeeded(self, task_token: str, output: Json) -> None:
         """POST /tasks/success."""
-        if encoded_size(output) > MAX_PAYLOAD_BYTES:
-            raise TooLargeError(f"the output is over the {MAX_PAYLOAD_BYTES} byte state limit")
+        check_document(output, "the output")
         self._callback(task_token, {"output": output})
 
     def task_failed(self, task_token: str, error: str, cause: str) -> None:
@@ -121,10 +119,10 @@ class Waits:
             pass  # the result is kept below; the task's worker takes it once it waits
         except NotAllowed as closed:
             raise ConflictingRequestError(f"the task token is closed: {closed}") from closed
-        expires = expiry_of_write(self.clock(), self.services.store.retention)
-        if not self.store.put_outcome(
-            named.execution_id, named.token, named.attempt, outcome, expires
-        ):
+        now = self.clock()
+        expires = expiry_of_write(now, self.services.store.retention)
+        ref = self.services.documents.keep(named.execution_id, outcome, now)
+        if not self.store.put_outcome(named.execution_id, named.token, named.attempt, ref, expires):
             raise ConflictingRequestError("the task token was already used")
         result = _result(outcome)
         self.deliver(named.execution_id, named.token, named.attempt, WaitKind.CALLBACK, result)
@@ -132,6 +130,8 @@ class Waits:
     def _verified(self, task_token: str) -> tuple[TaskToken, Head]:
         """The token's name and its execution's head; 404 for a token segue did not make."""
         read = read_task_token(task_token)
+        if read is not None and not is_execution_id(read[0].execution_id):
+            read = None
         head = None if read is None else self.services.store.get_head(read[0].execution_id)
         if read is None or head is None or not signed_by(head, read[1]):
             raise NotFoundError("unknown task token")
@@ -150,12 +150,14 @@ class Waits:
         self, approval: str, approved: bool, by: str, comment: str, data: Json
     ) -> dict[str, Any]:
         """Approve or reject; the first decision wins, a later one is a 409."""
+        check_document(data, "the approval's data")
         record = self.store.get_approval(approval)
         if record is None:
             raise NotFoundError(f"no approval {approval!r}")
         status = "APPROVED" if approved else "REJECTED"
-        fields = {"decided_by": by, "comment": comment, "decided_at": self._now()}
-        fields["data"] = json.dumps(data)
+        now = self.clock()
+        fields = {"decided_by": by, "comment": comment, "decided_at": format_timestamp(now)}
+        fields["data_ref"] = self.services.documents.keep(record["execution_id"], data, now)
         if not self.store.close_approval(approval, status, fields):
             self._apply_decision(self.store.get_approval(approval) or record)  # heal a lost one
             raise ConflictingRequestError(
@@ -173,7 +175,7 @@ class Waits:
     def _apply_decision(self, record: dict[str, Any], strict: bool = False) -> None:
         if record["approval_status"] not in ("APPROVED", "REJECTED"):
             return
-        data = json.loads(record.get("data", "null"))
+        data = self.services.documents.get(record["execution_id"], _data_ref(record))
         by, comment = record.get("decided_by", ""), record.get("comment", "")
         result: Result = (
             Succeeded({"approved": True, "by": by, "comment": comment, "data": data})
@@ -196,12 +198,11 @@ class Waits:
 
     def publish(self, name: str, key: str, payload: Json, event_id: str) -> int:
         """Deliver an event to every wait for (name, key), or keep it for the first to come."""
-        if encoded_size(payload) > MAX_EVENT_BYTES:
-            raise TooLargeError(f"an event's payload is limited to {MAX_EVENT_BYTES} bytes")
+        check_document(payload, "the event's payload")
         now = self.clock()
         expires = int((now + timedelta(seconds=self.services.settings.inbox_seconds)).timestamp())
-        kept = KeptEvent(event_id, format_timestamp(now), payload)
-        self.store.keep_event(name, key, kept, expires)
+        ref = self.services.documents.keep(Owner.inbox(name, key), payload, now)
+        self.store.keep_event(name, key, KeptEvent(event_id, format_timestamp(now), ref), expires)
         delivered = 0
         for waiter in self.store.waiters(name, key):
             if self._give(name, key, waiter, payload):
@@ -248,7 +249,8 @@ class Waits:
         elif token.wait == WaitKind.CALLBACK:
             early = self.store.get_outcome(head.execution_id, token.id, token.attempt)
             if early is not None:
-                self._quietly(head.execution_id, token, _result(early))
+                outcome = self.services.documents.get(head.execution_id, early)
+                self._quietly(head.execution_id, token, _result(outcome))
 
     def ended(self, head: Head, token: Token) -> None:
         """Close the records of a wait that ended some other way (timeout, cancel, failure)."""
@@ -272,7 +274,8 @@ class Waits:
         for event in self.store.kept_events(name, key, int(self.clock().timestamp())):
             if not self.store.take_event(name, key, event.event_id, taker):
                 continue
-            if not self._quietly(head.execution_id, token, Succeeded(event.payload)):
+            payload = self.services.documents.get(Owner.inbox(name, key), event.payload_ref)
+            if not self._quietly(head.execution_id, token, Succeeded(payload)):
                 # an event delivered meanwhile ended the wait: this one stays for the next
                 self.store.release_event(name, key, event.event_id, taker)
             self.store.delete_waiter(name, key, waiter)
@@ -287,9 +290,6 @@ class Waits:
             return False
         return True
 
-    def _now(self) -> str:
-        return format_timestamp(self.clock())
-
 
 class _NoChange(Exception):
     """A heartbeat for a task without HeartbeatSeconds: nothing to commit."""
@@ -299,6 +299,12 @@ def _result(outcome: dict[str, Json]) -> Result:
     if "output" in outcome:
         return Succeeded(outcome["output"])
     return Failed(str(outcome.get("error") or ""), str(outcome.get("cause") or ""))
+
+
+def _data_ref(record: dict[str, Any]) -> str:
+    if "data" in record:  # decided before decisions kept their data as a document
+        return refs.of_text(record["data"])
+    return str(record.get("data_ref") or refs.ref_of(None))
 
 
 def _approval_document(record: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 
 from segue.engine.recovery import Patience
+from segue.service.cursors import Cursors
 from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
 from segue.service.machines import Machines
@@ -127,6 +128,7 @@ class Services:
     worker: Worker
     clock: Callable[[], datetime]
     waits: WaitStore
+    cursors: Cursors
 
 
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
@@ -147,7 +149,7 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         timedelta(days=settings.retention_days),
     )
     queue = WorkQueue(client("sqs"), settings.work_queue_url)
-    machines = Machines(store)
+    machines = Machines(store, documents)
     functions = Functions(lambda: client("lambda"), settings.functions)
     timers = Timers(
         client("scheduler"),
@@ -174,7 +176,10 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         clock=clock,
     )
     waits = WaitStore(client("dynamodb"), settings.table)
-    built = Services(settings, store, documents, queue, machines, effects, worker, clock, waits)
+    cursors = Cursors(lambda: store.secret("cursor-key"))
+    built = Services(
+        settings, store, documents, queue, machines, effects, worker, clock, waits, cursors
+    )
     effects.waits = Waits(built, clock)
     return built
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from segue.asl.timestamps import format_timestamp
+from segue.engine import refs
 from segue.engine.decider import instant
 from segue.engine.events import Event
 from segue.engine.head import Head, is_terminal
@@ -64,11 +66,12 @@ class ExecutionStore(Table):
     # Definitions ---------------------------------------------------------------------------
 
     def put_definition(self, name: str, definition: str, now: str) -> int:
-        """Store a new immutable revision (or answer the latest if it is the same text).
+        """Store a new immutable revision (or answer the latest if it is the same definition).
 
+        `definition` is the reference of the definition's document (`store.values`).
         Safe to call again after a timeout and from several callers at once: a revision
-        number is taken only if it is free (or holds this very text), and the latest
-        pointer only ever moves forward.
+        number is taken only if it is free (or holds this very definition), and the
+        latest pointer only ever moves forward.
         """
         latest = self.get_definition(name)
         if latest is not None and latest[1] == definition:
@@ -78,12 +81,11 @@ class ExecutionStore(Table):
             try:
                 self._put(
                     keys.revision(name, revision),
-                    {"definition": definition, "created_at": now},
+                    {"definition_ref": definition, "created_at": now},
                     "attribute_not_exists(sk)",
                 )
             except ConflictError:
-                taken = self._get(keys.revision(name, revision)) or {}
-                if taken.get("definition") != definition:
+                if _definition_of(self._get(keys.revision(name, revision)) or {}) != definition:
                     revision += 1  # another registration took this number
                     continue
             pointer: dict[str, Any] = {"kind": keys.STATE_MACHINE, "list_key": name}
@@ -99,14 +101,14 @@ class ExecutionStore(Table):
         raise ConflictError(f"state machine {name!r} is being registered too often at once")
 
     def get_definition(self, name: str, revision: int | None = None) -> tuple[int, str] | None:
-        """(revision, definition text) of a revision, the latest when none is given."""
+        """(revision, reference of its document) of a revision, the latest when none is given."""
         if revision is None:
             pointer = self._get(keys.latest(name))
             if pointer is None:
                 return None
             revision = int(pointer["revision"])
         item = self._get(keys.revision(name, revision))
-        return None if item is None else (revision, item["definition"])
+        return None if item is None else (revision, _definition_of(item))
 
     def list_state_machines(self) -> list[dict[str, Any]]:
         """Every state machine's latest revision, by name."""
@@ -314,6 +316,17 @@ class ExecutionStore(Table):
             data["due_at"] = format_timestamp(at)
         return data
 
+    def secret(self, name: str) -> str:
+        """A random value kept under `name`: made by the first caller, the same ever after."""
+        found = self._get(keys.secret(name))
+        if found is None:
+            with contextlib.suppress(ConflictError):  # another caller made it first
+                self._put(
+                    keys.secret(name), {"value": secrets.token_hex(32)}, "attribute_not_exists(sk)"
+                )
+            found = self._get(keys.secret(name)) or {}
+        return str(found["value"])
+
     # The sweeper's index ---------------------------------------------------------------------
 
     def shard_of(self, execution_id: str) -> str:
@@ -484,6 +497,13 @@ class ExecutionStore(Table):
         answer = self._call(self.client.query, request)
         last = answer.get("LastEvaluatedKey")
         return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
+
+
+def _definition_of(item: dict[str, Any]) -> str:
+    """A revision's document reference (a revision written before references: its text)."""
+    if "definition" in item:
+        return refs.of_text(str(item["definition"]))
+    return str(item.get("definition_ref", ""))
 
 
 def _page_attributes(

@@ -15,8 +15,9 @@ def page(execution_id: str, seq: int) -> dict[str, str]:
     return {"pk": f"EX#{execution_id}", "sk": f"H#{seq:010d}"}
 
 
-def document(execution_id: str, digest: str) -> dict[str, str]:
-    return {"pk": f"EX#{execution_id}", "sk": f"V#{digest}"}
+def document(partition: str, digest: str) -> dict[str, str]:
+    """A document in its owner's partition (an execution's, a state machine's, an inbox's)."""
+    return {"pk": partition, "sk": f"V#{digest}"}
 
 
 def revision(name: str, number: int) -> dict[str, str]:
@@ -57,3 +58,8 @@ def inbox(name: str, key: str, event_id: str) -> dict[str, str]:
 
 
 APPROVAL = "APPROVAL"
+
+
+def secret(name: str) -> dict[str, str]:
+    """A random value of the stack's own (never expires, in no index)."""
+    return {"pk": "SECRET", "sk": name}

@@ -9,16 +9,13 @@ whichever comes second finds the first: no wake-up is lost.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from segue.engine import refs
 from segue.store import keys
 from segue.store.errors import ConflictError
 from segue.store.table import Table, from_item, to_item
-
-if TYPE_CHECKING:
-    from segue.asl.outcomes import Json
 
 APPROVAL_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TIMED_OUT", "CANCELLED")
 
@@ -34,11 +31,11 @@ class Waiter:
 
 @dataclass(frozen=True)
 class KeptEvent:
-    """An event in the inbox."""
+    """An event in the inbox; its payload is a document of the inbox's (`store.values`)."""
 
     event_id: str
     received_at: str
-    payload: Json
+    payload_ref: str
 
 
 class WaitStore(Table):
@@ -47,10 +44,11 @@ class WaitStore(Table):
     # Callback results -----------------------------------------------------------------------
 
     def put_outcome(
-        self, execution_id: str, token: str, attempt: int, outcome: Json, expires_at: int
+        self, execution_id: str, token: str, attempt: int, outcome_ref: str, expires_at: int
     ) -> bool:
-        """Keep a callback's result; False if this attempt already has one (the token is used)."""
-        attributes = {"outcome": json.dumps(outcome), "expires_at": expires_at}
+        """Keep a callback's result (a reference to the execution's document of it); False if
+        this attempt already has one (the token is used)."""
+        attributes = {"outcome_ref": outcome_ref, "expires_at": expires_at}
         try:
             self._put(
                 keys.outcome(execution_id, token, attempt), attributes, "attribute_not_exists(sk)"
@@ -59,9 +57,12 @@ class WaitStore(Table):
             return False
         return True
 
-    def get_outcome(self, execution_id: str, token: str, attempt: int) -> Json | None:
+    def get_outcome(self, execution_id: str, token: str, attempt: int) -> str | None:
+        """The reference of an attempt's callback result, if one came."""
         item = self._get(keys.outcome(execution_id, token, attempt))
-        return None if item is None else json.loads(item["outcome"])
+        if item is None:
+            return None
+        return refs.of_text(item["outcome"]) if "outcome" in item else str(item["outcome_ref"])
 
     # Approvals ------------------------------------------------------------------------------
 
@@ -131,7 +132,7 @@ class WaitStore(Table):
         """Put an event in the inbox (the same event id twice is one event)."""
         attributes = {
             "received_at": event.received_at,
-            "payload": json.dumps(event.payload),
+            "payload_ref": event.payload_ref,
             "expires_at": expires_at,
         }
         try:
@@ -142,13 +143,14 @@ class WaitStore(Table):
     def kept_events(self, name: str, key: str, now_epoch: int) -> list[KeptEvent]:
         """Events no wait has taken and whose time in the inbox has not run out, oldest first."""
         pk = keys.inbox(name, key, "")["pk"]
+        events = {":pk": pk, ":events": keys.inbox(name, key, "")["sk"]}  # not its documents
         items = [
             i
-            for i in self._query("pk = :pk", {":pk": pk}, index=None)
+            for i in self._query("pk = :pk AND begins_with(sk, :events)", events, index=None)
             if "taken_by" not in i and int(i["expires_at"]) > now_epoch
         ]
         items.sort(key=lambda i: (i["received_at"], i["sk"]))
-        return [KeptEvent(i["sk"][2:], i["received_at"], json.loads(i["payload"])) for i in items]
+        return [KeptEvent(i["sk"][2:], i["received_at"], _payload_ref(i)) for i in items]
 
     def take_event(self, name: str, key: str, event_id: str, taker: str) -> bool:
         """Mark an inbox event taken; False if another wait (or delivery) took it first."""
@@ -188,6 +190,12 @@ class WaitStore(Table):
                     found[(plain["pk"], plain["sk"])] = plain
                 request = answer.get("UnprocessedKeys") or {}
         return [found[(k["pk"], k["sk"])] for k in wanted if (k["pk"], k["sk"]) in found]
+
+
+def _payload_ref(item: dict[str, Any]) -> str:
+    if "payload" in item:  # kept before payloads were documents
+        return refs.of_text(item["payload"])
+    return str(item["payload_ref"])
 
 
 def _listed(approval_id: str, status: str, created_at: str) -> dict[str, Any]:

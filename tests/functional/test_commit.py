@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 
 from segue.asl.timestamps import format_timestamp
+from segue.engine import refs
 from segue.engine.decider import Decision
 from segue.engine.events import Event
 from segue.local.sqs_source import poll_once
 from segue.service.worker import wall_clock
-from segue.engine import refs
 from segue.store import keys
 from segue.store.dynamo import _page_attributes
 from segue.store.errors import ConflictError

@@ -10,7 +10,6 @@ import boto3
 import pytest
 
 from segue.asl.outcomes import MAX_PAYLOAD_BYTES
-
 from tests.functional.harness import REPO, load_function, make_harness
 from tests.functional.test_pause import _context
 from tests.unit.helpers import machine

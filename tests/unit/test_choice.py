@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from segue.asl.choice import string_matches
 from tests.unit.helpers import machine, output_of, run
@@ -180,3 +184,27 @@ def test_choice_passes_its_input_through_input_and_output_paths():
 )
 def test_string_matches_wildcards_and_escapes(pattern, text, expected):
     assert string_matches(text, pattern) is expected
+
+
+def reference_matches(text: str, pattern: str) -> bool:
+    """StringMatches by the book: the pattern as a regular expression (backtracking)."""
+    parts, index = [], 0
+    while index < len(pattern):
+        if pattern[index] == "\\" and index + 1 < len(pattern):
+            parts.append(re.escape(pattern[index + 1]))
+            index += 2
+            continue
+        parts.append(".*" if pattern[index] == "*" else re.escape(pattern[index]))
+        index += 1
+    return re.fullmatch("".join(parts), text, re.DOTALL) is not None
+
+
+@given(st.text("ab*\\", max_size=12), st.text("ab*\\", max_size=12))
+def test_string_matches_agrees_with_the_regular_expression_it_means(text, pattern):
+    assert string_matches(text, pattern) == reference_matches(text, pattern)
+
+
+def test_string_matches_takes_one_pass_over_a_long_text_whatever_the_pattern():
+    text = "a" * 1_000_000
+    assert not string_matches(text, "*a" * 30 + "*b")  # a regex engine backtracks here for ages
+    assert string_matches(text + "b", "*a" * 30 + "*b")

@@ -130,11 +130,18 @@ def simulated(definition: dict, input: Any):
     return Simulator(load(definition), tasks).run(input)
 
 
-def drive(definition: dict, input: Any, order: random.Random, pauses: bool = False):
+def drive(
+    definition: dict,
+    input: Any,
+    order: random.Random,
+    pauses: bool = False,
+    steps: int = 1000,
+    observe: Any = None,
+):
     """Run the execution through the decider alone, picking runnable tokens in `order`.
 
     With `pauses`, an operator pauses at random moments (between steps, or while a task is
-    in flight) and resumes once the pause is taken.
+    in flight) and resumes once the pause is taken. `observe` sees every decision.
     """
     sm = load(definition)
     stored: dict[str, Any] = {}
@@ -159,7 +166,7 @@ def drive(definition: dict, input: Any, order: random.Random, pauses: bool = Fal
     pause = functools.partial(control.pause, by="op", reason="look", auto_resume_seconds=60)
     resume = functools.partial(control.resume, by="op", reason="go", data=None, pause_before=None)
     pauses_left = 6 if pauses else 0
-    for _ in range(1000):
+    for _ in range(steps):
         if is_terminal(head.status):
             return head, history, values
         if head.status is Status.PAUSED:
@@ -199,6 +206,8 @@ def drive(definition: dict, input: Any, order: random.Random, pauses: bool = Fal
                 decision.head.status
             )
         stored.update(decision.values)
+        if observe is not None:
+            observe(decision)
         assert decision.head.version == head.version + 1
         assert decision.head.next_seq == head.next_seq + len(decision.events)
         assert len(decision.events) > 0

@@ -9,7 +9,7 @@ import pytest
 from segue.asl import Failed, Succeeded, Visit
 from segue.asl.errors import StatesError
 from segue.asl.handling import error_matches, handle, retry_delay
-from segue.asl.models import Catcher, Retrier
+from segue.asl.models import MAX_SECONDS, Catcher, Retrier
 from tests.unit.helpers import machine, output_of, run
 
 TASK = "arn:aws:states:::lambda:invoke"
@@ -188,3 +188,25 @@ def test_retry_count_is_visible_in_the_context_object():
     )
     assert output_of(definition, tasks={TASK: task}) == "ok"
     assert seen == [0, 1, 2]
+
+
+def test_a_back_off_that_would_overflow_stops_growing_at_the_largest_delay():
+    retrier = Retrier(error_equals=("E",), interval_seconds=99_999_999, max_attempts=99_999_999)
+    assert retry_delay(retrier, 99_999_998, 0.5) == MAX_SECONDS  # 2.0 ** 99999998 overflows
+    assert retry_delay(retrier, 3, 0.5) == MAX_SECONDS
+    capped = Retrier(error_equals=("E",), interval_seconds=1, max_delay_seconds=10)
+    assert retry_delay(capped, 5000, 0.5) == 10
+
+
+def test_seconds_and_timeouts_read_from_the_input_are_bounded_at_run_time():
+    wait = machine({"W": {"Type": "Wait", "SecondsPath": "$.s", "End": True}})
+    for seconds in (10**15, 10**400):
+        execution = run(wait, {"s": seconds})
+        assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+        assert "over 99999999" in (execution.cause or "")
+    resource = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    timed = machine(
+        {"T": {"Type": "Task", "Resource": resource, "TimeoutSecondsPath": "$.t", "End": True}}
+    )
+    execution = run(timed, {"t": 10**15}, tasks={resource: lambda _: 1})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")

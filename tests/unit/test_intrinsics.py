@@ -6,10 +6,14 @@ import random
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from segue.asl.errors import IntrinsicFailure
+from segue.asl.errors import IntrinsicFailure, StatesError
 from segue.asl.intrinsics import IntrinsicSyntaxError, evaluate, parse_call
 from segue.asl.jsonpath import Scope
+from segue.asl.outcomes import MAX_PAYLOAD_BYTES
+from segue.asl.values import json_equal
 
 INPUT = {
     "name": "Ann",
@@ -148,3 +152,72 @@ def test_nested_calls_and_paths_of_every_root_are_arguments():
         call("States.Format('{}-{}-{}', States.ArrayLength($.items), $$.State.Name, $v)")
         == "6-S-var"
     )
+
+
+def evaluate_on(text: str, document):
+    return evaluate(parse_call(text), Scope(document), random.Random(0))
+
+
+def test_array_range_is_counted_before_a_single_item_is_made():
+    with pytest.raises(IntrinsicFailure, match="more than 1000 items"):
+        call("States.ArrayRange(0, 1000000000000, 1)")  # a trillion items: never built
+    assert call("States.ArrayRange(0, 999, 1)") == list(range(1000))
+
+
+@given(
+    st.lists(
+        st.none()
+        | st.booleans()
+        | st.integers(-3, 3)
+        | st.sampled_from([1.0, 2.5, -0.0])
+        | st.lists(st.integers(0, 2), max_size=2)
+        | st.dictionaries(st.sampled_from("ab"), st.integers(0, 1), max_size=2),
+        max_size=30,
+    )
+)
+def test_array_unique_keeps_the_first_of_each_json_equal_value(items):
+    expected: list = []
+    for item in items:  # the definition, comparing with every value kept
+        if not any(json_equal(item, kept) for kept in expected):
+            expected.append(item)
+    assert evaluate_on("States.ArrayUnique($.items)", {"items": items}) == expected
+
+
+def test_array_unique_of_many_distinct_items_takes_one_pass():
+    items = list(range(200_000))
+    assert evaluate_on("States.ArrayUnique($.items)", {"items": items + items}) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[" * 5000 + "]" * 5000, "nested deeper than 128"),
+        ("NaN", "not a JSON number"),
+        ("9" * 5000, "at most 1000"),
+        ("[1e999]", "64-bit float"),
+    ],
+)
+def test_string_to_json_takes_only_json_within_bounds(text, named):
+    with pytest.raises(IntrinsicFailure, match=named):
+        evaluate_on("States.StringToJson($.t)", {"t": text})
+
+
+def test_functions_that_would_build_more_than_the_state_limit_fail_before_building():
+    big = {"blob": "x" * (MAX_PAYLOAD_BYTES // 4)}
+    document = {"big": big, "copies": [big] * 10_000}
+    with pytest.raises(StatesError) as to_string:
+        evaluate_on("States.JsonToString($.copies)", document)
+    assert to_string.value.error == "States.DataLimitExceeded"
+    format_many = "States.Format('" + "{}" * 8 + "'" + ", $.big.blob" * 8 + ")"
+    with pytest.raises(StatesError) as formatted:
+        evaluate_on(format_many, document)
+    assert formatted.value.error == "States.DataLimitExceeded"
+
+
+def test_calls_nested_deeper_than_the_bound_are_refused_at_parse_time():
+    nested = "States.Array(" * 33 + ")" * 33
+    with pytest.raises(IntrinsicSyntaxError, match="nested deeper than 32"):
+        parse_call(nested)
+    assert parse_call("States.Array(" * 32 + ")" * 32)
+    with pytest.raises(IntrinsicSyntaxError, match="nested deeper"):
+        parse_call("States.Array(" * 1000 + ")" * 1000)

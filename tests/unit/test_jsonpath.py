@@ -118,3 +118,26 @@ def test_put_into_a_non_object_is_a_result_path_match_failure():
     with pytest.raises(StatesError) as caught:
         put("text", parse_reference("$.a"), 1)
     assert caught.value.error == "States.ResultPathMatchFailure"
+
+
+def test_a_filter_regex_runs_in_linear_time_and_one_it_cannot_run_is_refused():
+    items = [{"s": "a" * 100_000}, {"s": "a" * 100_000 + "!"}]
+    found = select("$.items[?(@.s =~ /(a+)+$/)]", Scope({"items": items}))
+    assert found == [items[0]]  # a backtracking engine takes years on the second item
+    assert select("$.items[?(@.s =~ /A+!/i)]", Scope({"items": items})) == [items[1]]
+    with pytest.raises(PathSyntaxError, match="not a regular expression segue runs"):
+        parse("$.items[?(@.s =~ /(a)\\1/)]")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("$.items[?(" + "(" * 10_000 + "@.x" + ")" * 10_000 + ")]", "deeper than 32 levels"),
+        ("$.items[?(" + "!" * 1000 + "@.x)]", "deeper than 32 levels"),
+        ("$" + ".a" * 137, "at most 136 steps"),
+        ("$" + "..a" * 5000, "at most 136 steps"),
+    ],
+)
+def test_paths_nested_or_long_beyond_any_document_are_refused_at_parse_time(text, named):
+    with pytest.raises(PathSyntaxError, match=named):
+        parse(text)

@@ -327,3 +327,61 @@ def test_tasks_that_wait_for_the_outside_are_accepted(resource):
         "States": {"T": {"Type": "Task", "Resource": resource, "End": True}},
     }
     assert diagnose(definition)[1] == []
+
+
+def wait(**fields):
+    return machine({"W": {"Type": "Wait", "End": True, **fields}})
+
+
+def task(**fields):
+    resource = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    return machine({"T": {"Type": "Task", "Resource": resource, "End": True, **fields}})
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer"),
+    [
+        (wait(Seconds="10"), "/States/W/Seconds"),
+        (wait(Seconds=10.5), "/States/W/Seconds"),
+        (wait(Seconds=True), "/States/W/Seconds"),
+        (wait(Seconds=100_000_000), "/States/W/Seconds"),
+        (machine({"P": {"Type": "Pass", "End": "true"}}), "/States/P/End"),
+        (machine({"P": {"Type": "Pass", "End": 1}}), "/States/P/End"),
+        ({**wait(Seconds=1), "TimeoutSeconds": 10**15}, "/TimeoutSeconds"),
+        (task(TimeoutSeconds=0), "/States/T/TimeoutSeconds"),
+        (task(HeartbeatSeconds=10**9), "/States/T/HeartbeatSeconds"),
+        (
+            task(Retry=[{"ErrorEquals": ["E"], "MaxAttempts": 10**8}]),
+            "/States/T/Retry/0/MaxAttempts",
+        ),
+        (
+            task(Retry=[{"ErrorEquals": ["E"], "IntervalSeconds": "5"}]),
+            "/States/T/Retry/0/IntervalSeconds",
+        ),
+        (task(Retry=[{"ErrorEquals": ["E"], "BackoffRate": "2"}]), "/States/T/Retry/0/BackoffRate"),
+        (
+            task(Retry=[{"ErrorEquals": ["E"], "MaxDelaySeconds": 31_622_402}]),
+            "/States/T/Retry/0/MaxDelaySeconds",
+        ),
+    ],
+)
+def test_numbers_and_flags_are_read_as_aws_reads_them(definition, pointer):
+    assert (pointer, "SCHEMA_VALIDATION_FAILED") in problems(definition)
+
+
+def test_the_largest_values_aws_takes_are_taken():
+    definition = task(
+        TimeoutSeconds=99_999_999,
+        HeartbeatSeconds=99_999_998,
+        Retry=[
+            {
+                "ErrorEquals": ["E"],
+                "IntervalSeconds": 99_999_999,
+                "MaxAttempts": 99_999_999,
+                "BackoffRate": 2,
+                "MaxDelaySeconds": 31_622_401,
+            }
+        ],
+    )
+    assert problems({**definition, "TimeoutSeconds": 99_999_999}) == set()
+    assert problems(wait(Seconds=99_999_999)) == set()

@@ -43,6 +43,16 @@ PREDEFINED: Final = frozenset(
     }
 )
 
+MAX_ERROR_CHARS: Final = 256
+MAX_CAUSE_CHARS: Final = 32768
+"""An error name and a cause are kept (in history, in the head) up to these lengths, as AWS."""
+
+
+def clipped(text: str | None, limit: int) -> str | None:
+    """`text` cut to `limit` characters (a cause may quote a whole input)."""
+    return text if text is None or len(text) <= limit else text[:limit]
+
+
 # States.Runtime ends the execution: AWS lets neither Retry nor Catch see it, even by name.
 UNCATCHABLE: Final = frozenset({RUNTIME})
 

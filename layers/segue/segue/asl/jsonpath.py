@@ -14,6 +14,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from segue.asl.bounds import MAX_DEPTH
 from segue.asl.errors import RESULT_PATH_MATCH_FAILURE, PathFailure, StatesError
 from segue.asl.filters import ABSENT, Filter, parse_filter
 
@@ -24,6 +25,8 @@ Json: TypeAlias = Any
 """A decoded JSON value: dict, list, str, int, float, bool or None."""
 
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_STEPS = MAX_DEPTH + 8
+"""A document nests at most MAX_DEPTH deep (the context object a few levels more)."""
 _DOT_NAME = re.compile(r"[^.\[\]()\s'\"]+")
 
 
@@ -310,6 +313,8 @@ class _Parser:
         steps: list[Step] = []
         while self.pos < len(self.text):
             steps.append(self._step())
+            if len(steps) > MAX_STEPS:  # deeper than any document: it could match nothing
+                raise self._error(f"a path has at most {MAX_STEPS} steps")
         return tuple(steps)
 
     def _step(self) -> Step:
@@ -397,7 +402,8 @@ class _Parser:
         return Slice(bounds[0], bounds[1], bounds[2])
 
     def _error(self, detail: str) -> PathSyntaxError:
-        return PathSyntaxError(f"Invalid JSONPath '{self.text}': {detail}")
+        shown = self.text if len(self.text) <= 200 else self.text[:197] + "..."
+        return PathSyntaxError(f"Invalid JSONPath '{shown}': {detail}")
 
 
 def _split_members(inner: str) -> list[str]:

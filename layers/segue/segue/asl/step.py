@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from segue.asl.outcomes import Json
 
 
+INLINE_CONCURRENCY = 40
+"""An inline Map runs at most this many items at once, as on AWS (MaxConcurrency or not)."""
+
+
 def enter(machine: StateMachine, visit: Visit, runtime: Runtime) -> Outcome:
     """What the state `visit.state` does when entered with `visit.input`."""
     state = machine.state(visit.state)
@@ -275,7 +279,7 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
         Start(start, _item_input(selector, effective, visit, index, item, runtime))
         for index, item in enumerate(items)
     )
-    concurrency = _concurrency(state, scope)
+    concurrency = min(_concurrency(state, scope) or INLINE_CONCURRENCY, INLINE_CONCURRENCY)
     if not starts:
         return _complete(state, visit, (), runtime)
     return FanOut(starts, concurrency, *_tolerances(state, scope))

@@ -7,6 +7,7 @@ execution, token and attempt, so re-deciding after a lost race gives the same an
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -24,13 +25,25 @@ from segue.asl import (
     WaitUntil,
     complete,
     enter,
+    errors,
 )
 from segue.asl.context import ExecutionInfo, context_object
+from segue.asl.errors import MAX_CAUSE_CHARS, MAX_ERROR_CHARS, clipped
 from segue.asl.outcomes import End, Visit
 from segue.asl.timestamps import format_timestamp, parse_timestamp, to_datetime
 from segue.engine import events as ev
+from segue.engine import joins
 from segue.engine.events import Event
-from segue.engine.head import Head, Join, Pause, Status, Token, TokenStatus, is_terminal
+from segue.engine.head import (
+    HEAD_BYTES,
+    Head,
+    Join,
+    Pause,
+    Status,
+    Token,
+    TokenStatus,
+    is_terminal,
+)
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
 from segue.engine.waits import (
     Await,
@@ -359,7 +372,7 @@ class Draft:
         return self.values(reference)
 
     def event(self, type: str, state: str | None = None, **details: Json) -> None:
-        self.events.append(Event(type, self.at, state, details))
+        self.events.append(Event(type, self.at, state, _clipped(details)))
 
     def new_token(self, state: str, input: Json, vars: str, join: str, branch: int) -> Token:
         token_id = f"t{self.next_token}"
@@ -407,7 +420,7 @@ class Draft:
             self.events.append(Event(ev.TASK_SUCCEEDED, ended, token.state, details))
         else:
             details = {"error": task.result.error, "cause": task.result.cause}
-            self.events.append(Event(ev.TASK_FAILED, ended, token.state, details))
+            self.events.append(Event(ev.TASK_FAILED, ended, token.state, _clipped(details)))
 
     # Settling one token ------------------------------------------------------------------
 
@@ -520,11 +533,15 @@ class Draft:
             self.event(ev.EXECUTION_SUCCEEDED, None, output=self.output)
             self.drop_all()
         else:
-            self.status = Status.FAILED
-            self.error = (result.error, result.cause or None)  # as AWS: no cause, not ""
-            self.event(ev.EXECUTION_FAILED, None, error=result.error, cause=result.cause)
-            self.redrive = self.ref(redrive_point(self.head))
-            self.drop_all()
+            self.fail_execution(result.error, result.cause)
+
+    def fail_execution(self, error: str | None, cause: str | None) -> None:
+        self.status = Status.FAILED
+        error, cause = clipped(error, MAX_ERROR_CHARS), clipped(cause, MAX_CAUSE_CHARS)
+        self.error = (error, cause or None)  # as AWS: no cause, not ""
+        self.event(ev.EXECUTION_FAILED, None, error=error, cause=cause)
+        self.redrive = self.ref(redrive_point(self.head))
+        self.drop_all()
 
     def branch_done(self, join: Join, index: int, result: Result) -> None:
         state = join.parent.state
@@ -534,24 +551,16 @@ class Draft:
         else:
             saved = "err:" + self.ref({"error": result.error, "cause": result.cause})
             self.event(ev.BRANCH_FAILED, state, index=index, error=result.error)
-        join = replace(join, results={**join.results, index: saved})
+        join = joins.fold(replace(join, results={**join.results, index: saved}), index, self.ref)
         self.joins[join.id] = join
         if isinstance(result, Failed) and not join.tolerant:
             self.close_join(join, (result,))
-        elif len(join.results) == join.total:
-            ordered = tuple(self.result_of(join.results[i]) for i in range(join.total))
-            self.close_join(join, ordered)
+        elif join.finished == join.total:
+            self.close_join(join, joins.collected(join, self.read))
         elif join.launched < join.total:
             self.launch(join.id)
 
-    def result_of(self, saved: str) -> Result:
-        tag, _, reference = saved.partition(":")
-        if tag == "ok":
-            return Succeeded(self.read(reference))
-        failure = self.read(reference)
-        return Failed(failure["error"], failure["cause"])
-
-    def close_join(self, join: Join, results: tuple[Result, ...]) -> None:
+    def close_join(self, join: Join, results: tuple[Result, ...] | Failed) -> None:
         self.cancel_below(join.id)
         del self.joins[join.id]
         parent = join.parent
@@ -608,6 +617,21 @@ class Draft:
         self.pause = None
 
     def decision(self) -> Decision:
+        """The decision; a head or history page too big to write fails the execution instead
+        (a Parallel of thousands of branches at once), which a retry could never change."""
+        decision = self._decision()
+        size = _written_bytes(decision)
+        if size <= HEAD_BYTES:
+            return decision
+        failing = Draft(self.machine, self.head, self.now, self.values)
+        failing.fail_execution(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The execution's checkpoint would take {size} bytes ({len(decision.head.tokens)} "
+            f"states running at once), over the {HEAD_BYTES} byte limit of one checkpoint.",
+        )
+        return failing._decision()
+
+    def _decision(self) -> Decision:
         if is_terminal(self.status):
             self.end_pause()
             status = self.status
@@ -655,6 +679,20 @@ class Draft:
             self.snapshot,
             old_tokens=dict(self.head.tokens),
         )
+
+
+def _written_bytes(decision: Decision) -> int:
+    """The larger of the head's and the history page's size as stored (about)."""
+    page = json.dumps([event.to_dict(0) for event in decision.events], separators=(",", ":"))
+    return max(len(json.dumps(decision.head.to_dict(), separators=(",", ":"))), len(page))
+
+
+def _clipped(details: dict[str, Json]) -> dict[str, Json]:
+    """Event details with the error and cause cut to what history keeps."""
+    for key, limit in (("error", MAX_ERROR_CHARS), ("cause", MAX_CAUSE_CHARS)):
+        if isinstance(details.get(key), str):
+            details[key] = clipped(details[key], limit)
+    return details
 
 
 def _live_status(tokens: dict[str, Token]) -> Status:

@@ -91,9 +91,22 @@ _TOKEN_DEFAULTS: dict[str, Any] = {
 }
 
 
+HEAD_BYTES = 300 * 1024
+"""The largest head (and history page) a decision may write: DynamoDB takes 400 KB an item."""
+RESULTS_CHUNK = 10
+"""Branch results are moved out of the head into documents this many at a time (with 40
+branches running, at most 41 chunks are open: a few hundred results, at most 390 bytes each)."""
+
+
 @dataclass(frozen=True)
 class Join:
-    """A Parallel or Map state waiting for its branches; `parent` is the state's own visit."""
+    """A Parallel or Map state waiting for its branches; `parent` is the state's own visit.
+
+    `results` holds the results (references) not yet moved out; `folded` the documents
+    holding the others, by (level, index): a level-0 document lists the RESULTS_CHUNK
+    results of chunk `index`, a level-n one the RESULTS_CHUNK level n-1 documents of its
+    group. So a Map of a million items keeps a few hundred references in its head.
+    """
 
     parent: Token
     total: int
@@ -102,10 +115,20 @@ class Join:
     max_concurrency: int
     tolerant: bool
     results: dict[int, str] = field(default_factory=dict)
+    folded: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.parent.id
+
+    @property
+    def folded_count(self) -> int:
+        """How many results (those of the first branches) live in `folded` documents."""
+        return sum(RESULTS_CHUNK ** (level + 1) for level, _ in self.folded)
+
+    @property
+    def finished(self) -> int:
+        return self.folded_count + len(self.results)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +139,7 @@ class Join:
             "maxConcurrency": self.max_concurrency,
             "tolerant": self.tolerant,
             "results": {str(k): v for k, v in self.results.items()},
+            "folded": [[level, index, ref] for (level, index), ref in self.folded.items()],
         }
 
     @classmethod
@@ -128,6 +152,7 @@ class Join:
             max_concurrency=int(data["maxConcurrency"]),
             tolerant=bool(data["tolerant"]),
             results={int(k): v for k, v in data["results"].items()},
+            folded={(int(lv), int(ix)): str(ref) for lv, ix, ref in data.get("folded", ())},
         )
 
 

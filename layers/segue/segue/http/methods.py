@@ -47,13 +47,16 @@ class Api:
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         method = str(event.get("httpMethod") or "").upper()
+        if method == "HEAD":  # the GET answer's status and headers, never a body
+            return {**self._answer({**event, "httpMethod": "GET"}, context), "body": ""}
+        return self._answer(event, context)
+
+    def _answer(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        method = str(event.get("httpMethod") or "").upper()
         allowed = self.table.allowed(str(event.get("path") or "/"))
-        if not allowed or method in allowed - {"HEAD", "OPTIONS"}:
+        if not allowed or method in allowed - {"OPTIONS"}:
             return self.resolver.resolve(event, context)
         listed = ", ".join(sorted(allowed))
-        if method == "HEAD":
-            got = self.resolver.resolve({**event, "httpMethod": "GET"}, context)
-            return {**got, "body": ""}
         if method == "OPTIONS":
             preflight = self.resolver.resolve(event, context) if self.cors else None
             return _with_header(preflight or answer(204, None), "Allow", listed)

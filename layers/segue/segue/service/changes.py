@@ -8,6 +8,7 @@ that refuses them (NotAllowed, the API's 409).
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from typing import TYPE_CHECKING, Protocol
@@ -71,8 +72,14 @@ def change(
         try:
             committed = parts.store.commit(head, decision, writer, now)
         except ConflictError:
-            time.sleep(min(0.2, 0.005 * 2**attempt))
+            after_lost_race(attempt, cap=0.2)
             continue
         parts.effects.apply(decision, committed, now)
         return committed
     raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
+
+
+def after_lost_race(attempt: int, cap: float = 0.5) -> None:
+    """Sleep a random time below a bound that doubles with each try ("full jitter"), so
+    that writers who lost the same race do not all try again at the same moment."""
+    time.sleep(random.uniform(0, min(cap, 0.01 * 2**attempt)))

@@ -83,7 +83,7 @@ def _current(token: Token) -> dict[str, Any]:
 
 
 def _branches(join: Any) -> dict[str, int]:
-    return {"total": join.total, "started": join.launched, "finished": len(join.results)}
+    return {"total": join.total, "started": join.launched, "finished": join.finished}
 
 
 def _wait(head: Head, token: Token, values: Callable[[str], Any]) -> dict[str, Any]:

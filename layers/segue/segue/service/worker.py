@@ -25,7 +25,7 @@ from segue.engine.decider import (
     work,
 )
 from segue.engine.head import DEADLINE_TOKEN, Head, Token, TokenStatus
-from segue.service.changes import change
+from segue.service.changes import after_lost_race, change
 from segue.service.errors import ConflictingRequestError, NotFoundError
 from segue.store.errors import ConflictError
 
@@ -155,7 +155,7 @@ class Worker:
                 if fresh is None:
                     return head, None
                 head = fresh
-                time.sleep(min(0.5, 0.01 * 2**attempt))
+                after_lost_race(attempt)
                 continue
             self.effects.apply(decision, committed, now)
             return committed, kept

@@ -11,7 +11,9 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import boto3
 
 from segue.client import Client
 from segue.local.stack import wait_for
@@ -38,6 +40,16 @@ class LocalStack:
     @property
     def client(self) -> Client:
         return Client(self.endpoint)
+
+    def aws(self, service: str) -> Any:
+        """A boto3 client of the stack's own moto server."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="segue-local",
+            aws_secret_access_key="segue-local",
+        )
 
     def segue(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         """Run the CLI against this stack."""

@@ -8,24 +8,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
-
 from segue.engine.decider import instant
 from tests.e2e.test_pause_local import register, start
 
 
-def aws(stack, service: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="segue-local",
-        aws_secret_access_key="segue-local",
-    )
-
-
 def test_every_kind_of_wait_ends_correctly_after_the_workers_are_replaced(local_stack):
-    sqs = aws(local_stack, "sqs")
+    sqs = local_stack.aws("sqs")
     asks = sqs.create_queue(QueueName="e2e-asks")["QueueUrl"]
     done = {"Type": "Pass", "End": True}
     register(
@@ -61,7 +49,7 @@ def test_every_kind_of_wait_ends_correctly_after_the_workers_are_replaced(local_
     approvals = local_stack.client.call("GET", "/approvals?status=PENDING")["items"]
     (mine,) = [a for a in approvals if a["executionId"] == ids["approval"]]
     local_stack.client.call("POST", f"/approvals/{mine['approvalId']}/approve", {"by": "e2e"})
-    events_queue = aws(local_stack, "sqs").get_queue_url(QueueName="segue-local-EventsQueue")
+    events_queue = local_stack.aws("sqs").get_queue_url(QueueName="segue-local-EventsQueue")
     body = {"name": "e2e", "key": "k1", "payload": "came"}
     sqs.send_message(QueueUrl=events_queue["QueueUrl"], MessageBody=json.dumps(body))
 

@@ -19,15 +19,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from segue.http.requests import MAX_BODY_BYTES
 from segue.tasks.functions import LambdaContext, load_handler
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MAX_BODY = 11 * 1024 * 1024
-"""API Gateway refuses bodies over 10 MB; a little more reaches the handler's own check."""
+MAX_BODY = MAX_BODY_BYTES
+"""API Gateway refuses bodies over 10 MB; the local gateway the same as the handler."""
 READ_SECONDS = 10.0
 """How long a connection may take to send what it announced before it is answered 400."""
+DRAIN_BYTES = 64 * 1024 * 1024
+"""A body over the limit, up to this size, is read and dropped so the client sees the 413."""
 BACKLOG = 128
 _LENGTH = re.compile(r"[0-9]{1,12}")
 _CODES = {
@@ -131,22 +134,30 @@ class _Gateway(BaseHTTPRequestHandler):
             return None
         length = int(announced)
         if length > MAX_BODY:
+            if length <= DRAIN_BYTES:
+                self._read(length, keep=False)
             self.send_error(413, f"the request body is over {MAX_BODY} bytes")
             return None
+        data, got = self._read(length)
+        if got < length:
+            self.send_error(400, f"the body ended after {got} of its {length} bytes")
+            return None
+        return data
+
+    def _read(self, length: int, keep: bool = True) -> tuple[bytes, int]:
+        """Up to `length` bytes of the body (what came within the timeout), and how many."""
         chunks, got = [], 0
         try:
             while got < length:
                 chunk = self.rfile.read1(min(length - got, 1024 * 1024))
                 if not chunk:
                     break
-                chunks.append(chunk)
+                if keep:
+                    chunks.append(chunk)
                 got += len(chunk)
         except TimeoutError:
             pass
-        if got < length:
-            self.send_error(400, f"the body ended after {got} of its {length} bytes")
-            return None
-        return b"".join(chunks)
+        return b"".join(chunks), got
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors of the HTTP layer itself, in the API's JSON shape (not HTML)."""

@@ -8,11 +8,11 @@ the event id, so an event delivered twice starts one execution.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from segue.asl.bounds import read_json
 from segue.http.bodies import EventBody
 from segue.service.executions import Executions
 from segue.service.waits import Waits
@@ -40,7 +40,7 @@ class TriggerMessage(BaseModel):
 
 def receive(services: Services, body: str, message_id: str) -> dict[str, Any]:
     """Handle one message; ValueError (pydantic's too) when it is not one segue reads."""
-    document = json.loads(body)
+    document = read_json(body, "the message")
     if isinstance(document, dict) and "trigger" in document:
         trigger = TriggerMessage.model_validate(document).trigger
         executions = Executions(services, services.clock)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from segue.asl.bounds import JsonTextError, read_json
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -60,9 +61,9 @@ def by_due_time(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """
 
     def due(record: dict[str, Any]) -> str:
-        try:
-            body = json.loads(record.get("body", ""))
-        except ValueError:
+        try:  # any text at all: a malformed body fails its own record later, not the batch
+            body = read_json(str(record.get("body", "")))
+        except JsonTextError:
             return ""
         return str(body.get("notBefore", "")) if isinstance(body, dict) else ""
 

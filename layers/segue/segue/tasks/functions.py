@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from segue.asl import Failed, Succeeded
+from segue.asl import Failed, Succeeded, errors
+from segue.asl.bounds import JsonTextError, read_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -120,17 +121,25 @@ class Functions:
             return Failed(f"Lambda.{code}", str(error))
         if asynchronous:
             return Succeeded({"StatusCode": answer.get("StatusCode", 202)})
-        body = answer["Payload"].read().decode("utf-8") or "null"
+        body = answer["Payload"].read().decode("utf-8", errors="replace") or "null"
         if answer.get("FunctionError"):
             return _function_error(body)
-        return Succeeded(json.loads(body))
+        return _result(body)
+
+
+def _result(text: str) -> Result:
+    """A function's answer as a result, within the bounds of any document segue keeps."""
+    try:
+        return Succeeded(read_json(text, "the function's result"))
+    except JsonTextError as refused:
+        return Failed(errors.DATA_LIMIT_EXCEEDED, str(refused))
 
 
 def _run_local(handler: Handler, name: str, payload: Json, timeout: float) -> Result:
     context = LambdaContext(name, time.monotonic() + timeout)
     try:
         answer = handler(json.loads(json.dumps(payload)), context)
-        return Succeeded(json.loads(json.dumps(answer)))
+        return _result(json.dumps(answer))
     except Exception as exc:  # a task's failure is data for Retry and Catch, not a crash
         body = {
             "errorMessage": str(exc),
@@ -142,8 +151,8 @@ def _run_local(handler: Handler, name: str, payload: Json, timeout: float) -> Re
 
 def _function_error(body: str) -> Result:
     try:
-        document = json.loads(body)
-    except json.JSONDecodeError:
+        document = read_json(body, "the function's error")
+    except JsonTextError:
         return Failed("Lambda.Unknown", body)
     error = document.get("errorType") if isinstance(document, dict) else None
     return Failed(error or "Lambda.Unknown", body)

@@ -122,7 +122,7 @@ def test_any_request_is_answered_below_500_and_a_refused_one_changes_nothing(har
     before = stored(harness)
 
     @settings(
-        max_examples=250,
+        max_examples=150,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )

@@ -20,7 +20,7 @@ PARENT = Token("t1", "M", TokenStatus.WAITING, "i:{}", "i:{}", 2, "2024-01-01T00
 WINDOW = 40
 
 
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(
     st.sampled_from(
         [0, 1, RESULTS_CHUNK - 1, RESULTS_CHUNK, RESULTS_CHUNK**2 + 7, 2 * RESULTS_CHUNK**2]

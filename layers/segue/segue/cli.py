@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import diagnose
+from segue.asl.bounds import JsonTextError, read_json
 from segue.client import ApiError, Client
 
 if TYPE_CHECKING:
@@ -42,11 +43,19 @@ def _document(text: str | None) -> Any:
     if text is None:
         return {}
     if text.startswith("@"):
-        text = _read(Path(text[1:])).decode("utf-8")
+        return _json_file(Path(text[1:]))
+    return _parsed(text, "the argument")
+
+
+def _json_file(path: Path) -> Any:
+    return _parsed(_read(path), str(path))
+
+
+def _parsed(text: str | bytes, what: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"not valid JSON: {exc}") from exc
+        return read_json(text, what)
+    except JsonTextError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _show(args: argparse.Namespace, document: Any, table: list[str] | None = None) -> None:
@@ -64,7 +73,7 @@ def _name_of(path: Path) -> str:
 
 
 def _deploy(args: argparse.Namespace, client: Client) -> int:
-    definition = json.loads(_read(args.file))
+    definition = _json_file(args.file)
     answer = client.call(
         "POST",
         "/state-machines",
@@ -91,9 +100,7 @@ def _run(args: argparse.Namespace, client: Client) -> int:
     if validate(args.file):
         return 1
     name = _name_of(args.file)
-    client.call(
-        "POST", "/state-machines", {"name": name, "definition": json.loads(_read(args.file))}
-    )
+    client.call("POST", "/state-machines", {"name": name, "definition": _json_file(args.file)})
     body = {"stateMachine": name, "input": _document(args.input)}
     answer = client.call("POST", "/executions", body)
     if not args.json:

@@ -17,6 +17,8 @@ from segue.service.errors import BadRequestError, NotFoundError, TooLargeError, 
 from segue.service.names import is_execution_id, name_problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
     from pydantic import ValidationError
 
@@ -74,34 +76,25 @@ class Request:
         return int(text)
 
     @staticmethod
-    def execution_id(raw: str) -> str:
-        """The execution id of a path; 404 when no execution could have it."""
-        execution_id = unquote(raw)
-        if not is_execution_id(execution_id):
-            raise NotFoundError(f"no execution {shown(execution_id)}")
-        return execution_id
+    def identifier(raw: str, kind: str) -> str:
+        """A path parameter that names a `kind` of thing (`execution`, `state machine`,
+        `approval`, `dead-letter queue`); 404 when nothing of that kind could be named so."""
+        value = unquote(raw)
+        if not _POSSIBLE[kind](value):
+            raise NotFoundError(f"no {kind} {shown(value)}")
+        return value
 
-    @staticmethod
-    def machine_name(raw: str) -> str:
-        name = unquote(raw)
-        if name_problem(name):
-            raise NotFoundError(f"no state machine named {shown(name)}")
-        return name
 
-    @staticmethod
-    def approval_id(raw: str) -> str:
-        approval = unquote(raw)
-        if not _APPROVAL_ID.fullmatch(approval):
-            raise NotFoundError(f"no approval {shown(approval)}")
-        return approval
+def _is_name(text: str) -> bool:
+    return name_problem(text) is None
 
-    @staticmethod
-    def name(raw: str) -> str:
-        """A path parameter that names something (a queue): short and plain, else 404."""
-        name = unquote(raw)
-        if name_problem(name):
-            raise NotFoundError(f"nothing is named {shown(name)}")
-        return name
+
+_POSSIBLE: dict[str, Callable[[str], object]] = {
+    "execution": is_execution_id,
+    "state machine": _is_name,
+    "approval": _APPROVAL_ID.fullmatch,
+    "dead-letter queue": _is_name,
+}
 
 
 def problems(error: ValidationError, most: int = 10) -> str:

@@ -100,7 +100,7 @@ def _state_machine_routes(
 
     @app.get("/state-machines/<name>")
     def state_machine(name: str) -> dict[str, Any]:
-        return service().state_machine(request.machine_name(name))
+        return service().state_machine(request.identifier(name, "state machine"))
 
 
 def _execution_routes(app: _Routes, request: Request, service: Callable[[], Executions]) -> None:
@@ -127,12 +127,12 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
 
     @app.get("/executions/<execution_id>")
     def describe(execution_id: str) -> dict[str, Any]:
-        return service().describe(request.execution_id(execution_id))
+        return service().describe(request.identifier(execution_id, "execution"))
 
     @app.get("/executions/<execution_id>/history")
     def history(execution_id: str) -> dict[str, Any]:
         return service().history(
-            request.execution_id(execution_id),
+            request.identifier(execution_id, "execution"),
             request.query_int("limit", 100, 1, 1000),
             request.query("nextToken"),
             request.query_int("after", 0, 0, 10**9),
@@ -146,7 +146,10 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
     def pause(execution_id: str) -> Response[Any]:
         body = parse(PauseBody, request.body(), optional=True)
         head = operator().pause(
-            request.execution_id(execution_id), request.who(), body.reason, body.auto_resume_seconds
+            request.identifier(execution_id, "execution"),
+            request.who(),
+            body.reason,
+            body.auto_resume_seconds,
         )
         return _json(202, {"status": str(head.status)})
 
@@ -154,7 +157,7 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
     def resume(execution_id: str) -> dict[str, Any]:
         body = parse(ResumeBody, request.body(), optional=True)
         head = operator().resume(
-            request.execution_id(execution_id),
+            request.identifier(execution_id, "execution"),
             request.who(),
             body.reason,
             body.data,
@@ -165,23 +168,25 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
     @app.post("/executions/<execution_id>/cancel")
     def cancel(execution_id: str) -> dict[str, Any]:
         body = parse(CancelBody, request.body(), optional=True)
-        head = operator().cancel(request.execution_id(execution_id), request.who(), body.reason)
+        head = operator().cancel(
+            request.identifier(execution_id, "execution"), request.who(), body.reason
+        )
         return {"status": str(head.status)}
 
     @app.post("/executions/<execution_id>/redrive")
     def redrive(execution_id: str) -> dict[str, Any]:
         parse(EmptyBody, request.body(), optional=True)
-        head = operator().redrive(request.execution_id(execution_id), request.who())
+        head = operator().redrive(request.identifier(execution_id, "execution"), request.who())
         return {"status": str(head.status)}
 
     @app.get("/executions/<execution_id>/checkpoints")
     def checkpoints(execution_id: str) -> dict[str, Any]:
-        return operator().checkpoints(request.execution_id(execution_id))
+        return operator().checkpoints(request.identifier(execution_id, "execution"))
 
     @app.get("/executions/<execution_id>/checkpoints/<version>")
     def checkpoint(execution_id: str, version: str) -> dict[str, Any]:
         number = request.number(version, "a checkpoint version", 1, 10**9)
-        return operator().checkpoint(request.execution_id(execution_id), number)
+        return operator().checkpoint(request.identifier(execution_id, "execution"), number)
 
 
 def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> None:
@@ -216,7 +221,7 @@ def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> 
         body = parse(DecisionBody, request.body(), optional=True)
         by = body.by or request.who()
         return waits().decide(
-            request.approval_id(approval_id), approved, by, body.comment, body.data
+            request.identifier(approval_id, "approval"), approved, by, body.comment, body.data
         )
 
     @app.post("/approvals/<approval_id>/approve")
@@ -238,12 +243,14 @@ def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> 
 def _dead_letter_routes(app: _Routes, request: Request, service: Callable[[], DeadLetters]) -> None:
     @app.get("/dead-letters/<queue>")
     def dead_letters(queue: str) -> dict[str, Any]:
-        return service().show(request.name(queue), request.query_int("limit", 100, 1, 100))
+        return service().show(
+            request.identifier(queue, "dead-letter queue"), request.query_int("limit", 100, 1, 100)
+        )
 
     @app.post("/dead-letters/<queue>/redrive")
     def redrive_dead_letters(queue: str) -> dict[str, Any]:
         body = parse(RedriveBody, request.body(), optional=True)
-        return service().redrive(request.name(queue), body.message_ids)
+        return service().redrive(request.identifier(queue, "dead-letter queue"), body.message_ids)
 
 
 def _error_handlers(app: APIGatewayRestResolver) -> None:

@@ -73,7 +73,9 @@ class Token:
     wait_info: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if v != ""}
+        # not dataclasses.asdict: it deep-copies, and a head is written at every commit
+        data = {name: getattr(self, name) for name in _TOKEN_FIELDS}
+        data = {k: v for k, v in data.items() if v != ""}
         return data | {"status": str(self.status), "retries": list(self.retries)}
 
     @classmethod
@@ -86,6 +88,7 @@ class Token:
         return cls(**values)
 
 
+_TOKEN_FIELDS = tuple(f.name for f in fields(Token))
 _TOKEN_DEFAULTS: dict[str, Any] = {
     f.name: f.default for f in fields(Token) if f.default is not f.default_factory
 }

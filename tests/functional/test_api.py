@@ -44,6 +44,28 @@ def test_malformed_bodies_are_400s_with_a_message(harness):
     assert status == 400 and "extra" in answer["message"]
 
 
+def test_body_fields_take_their_own_type_only(harness):
+    register(harness)
+    for body in (
+        {"stateMachine": "sm", "autoResumeSeconds": "10"},
+        {"stateMachine": "sm", "autoResumeSeconds": True},
+        {"stateMachine": "sm", "pauseBefore": "A"},
+        {"stateMachine": 7},
+    ):
+        status, answer = harness.request("POST", "/executions", body)
+        assert (status, answer["error"]) == (400, "BadRequest"), body
+
+
+def test_a_refused_registration_leaves_the_stored_revision_as_it_was(harness):
+    register(harness)
+    before = harness.request("GET", "/state-machines/sm")
+    broken = machine({"W": {"Type": "Wait", "Seconds": "10", "End": True}})
+    assert register(harness, definition=broken)[0] == 400
+    too_big = {**machine({"B": {"Type": "Succeed"}}), "Comment": "x" * (1024 * 1024)}
+    assert register(harness, definition=too_big)[0] == 413
+    assert harness.request("GET", "/state-machines/sm") == before
+
+
 def test_bad_names_are_refused(harness):
     for name in ("", "has space", "a/b", "x" * 81, "semi;colon"):
         assert register(harness, name=name)[0] == 400, name

@@ -13,7 +13,8 @@ Body = TypeVar("Body", bound=BaseModel)
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # strict: `"10"` or `true` is not a number of seconds here, as in a definition
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
 
 class RegisterBody(_Request):

@@ -13,7 +13,7 @@ from segue.asl.errors import MAX_CAUSE_CHARS, MAX_ERROR_CHARS
 from segue.engine.head import HEAD_BYTES, RESULTS_CHUNK, Join, Status, Token, TokenStatus
 from segue.engine.joins import fold, saved_results
 from segue.engine.refs import ref_of
-from tests.unit.helpers import machine
+from tests.unit.helpers import machine, run
 from tests.unit.test_decider import drive
 
 PARENT = Token("t1", "M", TokenStatus.WAITING, "i:{}", "i:{}", 2, "2024-01-01T00:00:00.000Z")
@@ -108,3 +108,40 @@ def test_an_error_and_cause_are_kept_at_the_lengths_aws_keeps():
     assert (len(head.error or ""), len(head.cause or "")) == (MAX_ERROR_CHARS, MAX_CAUSE_CHARS)
     failed = history[-1].details
     assert (len(failed["error"]), len(failed["cause"])) == (MAX_ERROR_CHARS, MAX_CAUSE_CHARS)
+
+
+def test_the_branches_of_a_parallel_share_one_stored_input():
+    branches = [machine({f"B{i}": {"Type": "Pass", "End": True}}) for i in range(20)]
+    definition = machine({"P": {"Type": "Parallel", "Branches": branches, "End": True}})
+    stored_bytes = []
+
+    def observe(decision):
+        if any(event.type == "FanOutStarted" for event in decision.events):
+            stored_bytes.append(sum(len(json.dumps(v)) for v in decision.values.values()))
+
+    big = {"blob": "x" * 100_000}
+    head, _, values = drive(definition, big, random.Random(0), observe=observe)
+    assert values(head.output) == [big] * 20
+    assert stored_bytes and max(stored_bytes) < 2 * 100_000  # the input once, not 20 times
+
+
+def test_items_whose_inputs_together_pass_the_limit_fail_before_one_starts():
+    definition = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemSelector": {"big.$": "$.big", "n.$": "$$.Map.Item.Value"},
+                "ItemsPath": "$.items",
+                "ItemProcessor": machine({"P": {"Type": "Pass", "End": True}}),
+                "End": True,
+            }
+        }
+    )
+    execution = run(
+        definition, {"big": "x" * 1000, "items": list(range(10))}, max_payload_bytes=5000
+    )
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+    assert "inputs of the items of 'M'" in (execution.cause or "")
+    assert (
+        run(definition, {"big": "x", "items": [1, 2]}, max_payload_bytes=5000).status == "SUCCEEDED"
+    )

@@ -279,6 +279,12 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
         Start(start, _item_input(selector, effective, visit, index, item, runtime))
         for index, item in enumerate(items)
     )
+    if measure([s.input for s in starts]).bytes > runtime.max_payload_bytes:
+        raise StatesError(  # what the items start with is kept together until they all have
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The inputs of the items of '{visit.state}' together exceed the maximum number "
+            "of bytes service limit.",
+        )
     concurrency = min(_concurrency(state, scope) or INLINE_CONCURRENCY, INLINE_CONCURRENCY)
     if not starts:
         return _complete(state, visit, (), runtime)

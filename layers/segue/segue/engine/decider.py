@@ -502,22 +502,30 @@ class Draft:
         )
 
     def fan_out(self, token: Token, fan_out: FanOut) -> None:
-        starts = [[start.state, start.input] for start in fan_out.starts]
+        inputs = [start.input for start in fan_out.starts]
+        starts: Json = [[start.state, start.input] for start in fan_out.starts]
+        if inputs and all(input is inputs[0] for input in inputs):  # a Parallel's, kept once
+            starts = {"input": self.ref(inputs[0]), "states": [s.state for s in fan_out.starts]}
         tolerant = (
             fan_out.tolerated_failure_count is not None
             or fan_out.tolerated_failure_percentage is not None
         )
         parent = replace(token, status=TokenStatus.WAITING, owner="", lease_until="")
-        join = Join(parent, len(starts), self.ref(starts), 0, fan_out.max_concurrency, tolerant)
-        self.event(ev.FAN_OUT_STARTED, token.state, branches=len(starts))
-        first = len(starts) if not join.max_concurrency else min(join.max_concurrency, len(starts))
+        total = len(fan_out.starts)
+        join = Join(parent, total, self.ref(starts), 0, fan_out.max_concurrency, tolerant)
+        self.event(ev.FAN_OUT_STARTED, token.state, branches=total)
+        first = min(join.max_concurrency or total, total)
         self.joins[join.id] = join
         for _ in range(first):
             self.launch(join.id)
 
     def launch(self, join_id: str) -> None:
         join = self.joins[join_id]
-        state, input = self.read(join.starts)[join.launched]
+        starts = self.read(join.starts)
+        if isinstance(starts, dict):
+            state, input = starts["states"][join.launched], self.read(starts["input"])
+        else:
+            state, input = starts[join.launched]
         self.event(ev.BRANCH_STARTED, join.parent.state, index=join.launched)
         self.new_token(state, input, join.parent.vars, join_id, join.launched)
         self.joins[join_id] = replace(join, launched=join.launched + 1)

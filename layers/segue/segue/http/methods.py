@@ -59,12 +59,12 @@ class Api:
         listed = ", ".join(sorted(allowed))
         if method == "OPTIONS":
             preflight = self.resolver.resolve(event, context) if self.cors else None
-            return _with_header(preflight or answer(204, None), "Allow", listed)
+            return _with_header(preflight or proxy_response(204, None), "Allow", listed)
         document = {"error": "MethodNotAllowed", "message": f"{method} is not one of {listed}"}
-        return _with_header(answer(405, document), "Allow", listed)
+        return _with_header(proxy_response(405, document), "Allow", listed)
 
 
-def answer(status: int, document: Any) -> dict[str, Any]:
+def proxy_response(status: int, document: Any) -> dict[str, Any]:
     """A proxy response in the REST resolver's own shape; no body when `document` is None."""
     headers = {} if document is None else {"Content-Type": ["application/json"]}
     return {

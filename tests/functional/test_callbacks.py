@@ -201,3 +201,12 @@ def test_a_callback_while_paused_is_kept_and_what_follows_waits_for_resume(harne
     harness.drain()
     document = harness.describe(execution_id)
     assert document["status"] == "SUCCEEDED" and document["output"] == 5
+
+
+def test_a_result_written_again_by_a_retried_call_is_still_the_callers(harness):
+    """A write whose answer was lost is retried by botocore: the retry finds its own result."""
+    waits = harness.services.waits
+    assert waits.put_outcome("sm:x", "t1", 1, "i:1", 0)
+    assert waits.put_outcome("sm:x", "t1", 1, "i:1", 0)  # the same write again: still ours
+    assert not waits.put_outcome("sm:x", "t1", 1, "i:2", 0)  # another result: the token is used
+    assert waits.get_outcome("sm:x", "t1", 1) == "i:1"

@@ -262,3 +262,19 @@ def test_a_late_registration_gives_back_the_event_it_could_not_use(harness):
     later = harness.start("paid", PAID, {"orderId": "o-10"}, name="o-10-later")
     harness.drain()
     assert harness.describe(later)["output"]["payment"] == "second"
+
+
+def test_an_event_its_wait_took_but_never_used_is_delivered_when_the_effect_runs_again(harness):
+    """A taking whose answer was lost (or a crash before the delivery) loses no event."""
+    send(harness, "o-11", "kept")
+    execution_id = "paid:o-11"
+    taker = f"{execution_id}#t1#1"  # the wait the execution's first state will be
+    waits = harness.services.waits
+    assert waits.take_event("paid", "o-11", waits.kept_events("paid", "o-11", 0)[0].event_id, taker)
+    (event,) = waits.kept_events("paid", "o-11", 0, taker)
+    assert waits.take_event("paid", "o-11", event.event_id, taker)  # the same taker again
+    assert not waits.take_event("paid", "o-11", event.event_id, "someone else")
+    assert waits.kept_events("paid", "o-11", 0) == []  # for any other wait it is gone
+    start(harness, "o-11")
+    harness.drain()
+    assert harness.describe(execution_id)["output"]["payment"] == "kept"

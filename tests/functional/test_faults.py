@@ -132,3 +132,34 @@ def test_throttling_and_5xx_change_nothing(faulty):
     assert {"5xx after", "5xx before", "throttled"} <= {k.split(" ", 1)[1] for k in faults.injected}
     for execution_id, (workflow, status, output) in outcomes.items():
         assert (status, output) == clean[workflow], execution_id
+
+
+def test_a_wait_record_written_but_its_answer_lost_is_the_writers_on_the_retry(faulty):
+    """The first write of an approval's decision, a callback's result and an inbox event's
+    taking takes effect and its answer is lost: botocore's retry must find its own write."""
+    from tests.functional import test_approvals, test_callbacks, test_events
+
+    harness, _ = faulty
+    lost: Counter[str] = Counter()
+
+    def lose_first_answer(request: Any, **kwargs: Any) -> AWSResponse | None:
+        target = request.headers.get("X-Amz-Target", b"").decode()
+        body = (request.body or b"").decode()
+        for mark in ('"APPROVED"', '"O#', "taken_by"):
+            if mark in body and target.endswith(("PutItem", "UpdateItem")) and not lost[mark]:
+                lost[mark] += 1
+                botocore_stubber(request=request, **kwargs)  # it happens; the answer is lost
+                return _response(request, 503, b"")
+        return None
+
+    wiring.client("dynamodb").meta.events.register_first("before-send", lose_first_answer)
+    approving, approval_id = test_approvals.waiting(harness, "lost-approve")
+    answering, token = test_callbacks.waiting(harness, "lost-answer")
+    assert test_events.send(harness, "lost-event", "paid")["delivered"] == 0
+    hearing = test_events.start(harness, "lost-event")
+    assert harness.request("POST", f"/approvals/{approval_id}/approve", {})[0] == 200
+    assert harness.request("POST", "/tasks/success", {"taskToken": token, "output": 5})[0] == 200
+    harness.drain()
+    assert set(lost) == {'"APPROVED"', '"O#', "taken_by"}
+    for execution_id in (approving, answering, hearing):
+        assert harness.describe(execution_id)["status"] == "SUCCEEDED", execution_id

@@ -271,7 +271,8 @@ class Waits:
         expires = expiry_of_write(self.clock(), self.services.store.retention)
         self.store.put_waiter(name, key, waiter, expires)
         taker = f"{head.execution_id}#{token.id}#{token.attempt}"
-        for event in self.store.kept_events(name, key, int(self.clock().timestamp())):
+        now = int(self.clock().timestamp())
+        for event in self.store.kept_events(name, key, now, taker):
             if not self.store.take_event(name, key, event.event_id, taker):
                 continue
             payload = self.services.documents.get(Owner.inbox(name, key), event.payload_ref)

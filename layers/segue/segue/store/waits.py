@@ -47,14 +47,17 @@ class WaitStore(Table):
         self, execution_id: str, token: str, attempt: int, outcome_ref: str, expires_at: int
     ) -> bool:
         """Keep a callback's result (a reference to the execution's document of it); False if
-        this attempt already has one (the token is used)."""
+        this attempt already has another (the token is used).
+
+        The same result again is a success: it is a retry of a write whose answer was lost
+        (or the same answer sent twice), which is safe to deliver again.
+        """
         attributes = {"outcome_ref": outcome_ref, "expires_at": expires_at}
+        key = keys.outcome(execution_id, token, attempt)
         try:
-            self._put(
-                keys.outcome(execution_id, token, attempt), attributes, "attribute_not_exists(sk)"
-            )
-        except ConflictError:
-            return False
+            self._put(key, attributes, "attribute_not_exists(sk)", return_old=True)
+        except ConflictError as taken:
+            return (taken.item or {}).get("outcome_ref") == outcome_ref
         return True
 
     def get_outcome(self, execution_id: str, token: str, attempt: int) -> str | None:
@@ -78,7 +81,11 @@ class WaitStore(Table):
         return self._get(keys.approval(approval_id))
 
     def close_approval(self, approval_id: str, status: str, fields: dict[str, Any]) -> bool:
-        """Move a PENDING approval to `status` with `fields`; False if it was not PENDING."""
+        """Move a PENDING approval to `status` with `fields`; False if it was not PENDING.
+
+        Finding it closed with these very fields is a success: the retry of a write whose
+        answer was lost.
+        """
         record = self.get_approval(approval_id)
         if record is None or record["approval_status"] != "PENDING":
             return False
@@ -89,9 +96,12 @@ class WaitStore(Table):
                 {k: v for k, v in updated.items() if k not in ("pk", "sk")},
                 "approval_status = :pending",  # decided once: the first decision wins
                 {":pending": "PENDING"},
+                return_old=True,
             )
-        except ConflictError:
-            return False
+        except ConflictError as taken:
+            stored = taken.item or {}
+            closed = {**fields, "approval_status": status}
+            return all(stored.get(name) == value for name, value in closed.items())
         return True
 
     def approvals(self, status: str, limit: int) -> list[dict[str, Any]]:
@@ -140,25 +150,32 @@ class WaitStore(Table):
         except ConflictError:
             pass
 
-    def kept_events(self, name: str, key: str, now_epoch: int) -> list[KeptEvent]:
-        """Events no wait has taken and whose time in the inbox has not run out, oldest first."""
+    def kept_events(
+        self, name: str, key: str, now_epoch: int, taker: str = ""
+    ) -> list[KeptEvent]:
+        """Events no wait has taken (or `taker` took and may not have used: it crashed, or
+        the answer to its taking was lost) whose time in the inbox has not run out."""
         pk = keys.inbox(name, key, "")["pk"]
         events = {":pk": pk, ":events": keys.inbox(name, key, "")["sk"]}  # not its documents
         items = [
             i
             for i in self._query("pk = :pk AND begins_with(sk, :events)", events, index=None)
-            if "taken_by" not in i and int(i["expires_at"]) > now_epoch
+            if i.get("taken_by", taker) == taker and int(i["expires_at"]) > now_epoch
         ]
         items.sort(key=lambda i: (i["received_at"], i["sk"]))
         return [KeptEvent(i["sk"][2:], i["received_at"], _payload_ref(i)) for i in items]
 
     def take_event(self, name: str, key: str, event_id: str, taker: str) -> bool:
-        """Mark an inbox event taken; False if another wait (or delivery) took it first."""
+        """Mark an inbox event taken; False if another wait (or delivery) took it first.
+
+        Taking it again as the same taker is a success: that is a retry of a call whose
+        answer was lost, and the event is still that taker's to use.
+        """
         try:
             self._update(
                 keys.inbox(name, key, event_id),
                 "SET taken_by = :taker",
-                "attribute_exists(sk) AND attribute_not_exists(taken_by)",
+                "attribute_exists(sk) AND (attribute_not_exists(taken_by) OR taken_by = :taker)",
                 {":taker": taker},
             )
         except ConflictError:

@@ -150,9 +150,7 @@ class WaitStore(Table):
         except ConflictError:
             pass
 
-    def kept_events(
-        self, name: str, key: str, now_epoch: int, taker: str = ""
-    ) -> list[KeptEvent]:
+    def kept_events(self, name: str, key: str, now_epoch: int, taker: str = "") -> list[KeptEvent]:
         """Events no wait has taken (or `taker` took and may not have used: it crashed, or
         the answer to its taking was lost) whose time in the inbox has not run out."""
         pk = keys.inbox(name, key, "")["pk"]

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from segue.asl.bounds import text_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from segue.asl.outcomes import Json
 
 INLINE_BYTES = 384
@@ -35,9 +37,12 @@ def ref_of(value: Json) -> str:
     return f"{ITEM if size <= ITEM_BYTES else OBJECT}:{digest}"
 
 
-def of_text(text: str) -> str:
-    """The inline reference of a document's JSON text (as records kept before references)."""
-    return f"{INLINE}:{text}"
+def kept_in(record: Mapping[str, Any], name: str, default: Json = None) -> str:
+    """The reference a record keeps in `<name>_ref`; a record written before references
+    kept the document's text in `name` itself. `default` when it has neither."""
+    if name in record:  # its text, as an inline reference (which may be of any length)
+        return f"{INLINE}:{record[name]}"
+    return str(record[f"{name}_ref"]) if f"{name}_ref" in record else ref_of(default)
 
 
 def kind(ref: str) -> str:

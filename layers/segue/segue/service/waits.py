@@ -175,7 +175,7 @@ class Waits:
     def _apply_decision(self, record: dict[str, Any], strict: bool = False) -> None:
         if record["approval_status"] not in ("APPROVED", "REJECTED"):
             return
-        data = self.services.documents.get(record["execution_id"], _data_ref(record))
+        data = self.services.documents.get(record["execution_id"], refs.kept_in(record, "data"))
         by, comment = record.get("decided_by", ""), record.get("comment", "")
         result: Result = (
             Succeeded({"approved": True, "by": by, "comment": comment, "data": data})
@@ -300,12 +300,6 @@ def _result(outcome: dict[str, Json]) -> Result:
     if "output" in outcome:
         return Succeeded(outcome["output"])
     return Failed(str(outcome.get("error") or ""), str(outcome.get("cause") or ""))
-
-
-def _data_ref(record: dict[str, Any]) -> str:
-    if "data" in record:  # decided before decisions kept their data as a document
-        return refs.of_text(record["data"])
-    return str(record.get("data_ref") or refs.ref_of(None))
 
 
 def _approval_document(record: dict[str, Any]) -> dict[str, Any]:

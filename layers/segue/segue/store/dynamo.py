@@ -85,7 +85,9 @@ class ExecutionStore(Table):
                     "attribute_not_exists(sk)",
                 )
             except ConflictError:
-                if _definition_of(self._get(keys.revision(name, revision)) or {}) != definition:
+                if refs.kept_in(self._get(keys.revision(name, revision)) or {}, "definition") != (
+                    definition
+                ):
                     revision += 1  # another registration took this number
                     continue
             pointer: dict[str, Any] = {"kind": keys.STATE_MACHINE, "list_key": name}
@@ -108,7 +110,7 @@ class ExecutionStore(Table):
                 return None
             revision = int(pointer["revision"])
         item = self._get(keys.revision(name, revision))
-        return None if item is None else (revision, _definition_of(item))
+        return None if item is None else (revision, refs.kept_in(item, "definition"))
 
     def list_state_machines(self) -> list[dict[str, Any]]:
         """Every state machine's latest revision, by name."""
@@ -497,13 +499,6 @@ class ExecutionStore(Table):
         answer = self._call(self.client.query, request)
         last = answer.get("LastEvaluatedKey")
         return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
-
-
-def _definition_of(item: dict[str, Any]) -> str:
-    """A revision's document reference (a revision written before references: its text)."""
-    if "definition" in item:
-        return refs.of_text(str(item["definition"]))
-    return str(item.get("definition_ref", ""))
 
 
 def _page_attributes(

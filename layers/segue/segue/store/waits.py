@@ -65,7 +65,7 @@ class WaitStore(Table):
         item = self._get(keys.outcome(execution_id, token, attempt))
         if item is None:
             return None
-        return refs.of_text(item["outcome"]) if "outcome" in item else str(item["outcome_ref"])
+        return refs.kept_in(item, "outcome")
 
     # Approvals ------------------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ class WaitStore(Table):
             if i.get("taken_by", taker) == taker and int(i["expires_at"]) > now_epoch
         ]
         items.sort(key=lambda i: (i["received_at"], i["sk"]))
-        return [KeptEvent(i["sk"][2:], i["received_at"], _payload_ref(i)) for i in items]
+        return [KeptEvent(i["sk"][2:], i["received_at"], refs.kept_in(i, "payload")) for i in items]
 
     def take_event(self, name: str, key: str, event_id: str, taker: str) -> bool:
         """Mark an inbox event taken; False if another wait (or delivery) took it first.
@@ -205,12 +205,6 @@ class WaitStore(Table):
                     found[(plain["pk"], plain["sk"])] = plain
                 request = answer.get("UnprocessedKeys") or {}
         return [found[(k["pk"], k["sk"])] for k in wanted if (k["pk"], k["sk"]) in found]
-
-
-def _payload_ref(item: dict[str, Any]) -> str:
-    if "payload" in item:  # kept before payloads were documents
-        return refs.of_text(item["payload"])
-    return str(item["payload_ref"])
 
 
 def _listed(approval_id: str, status: str, created_at: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery \
+	console console-test browser screenshots bench-console
 
 tools:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -18,7 +19,24 @@ tools:
 sync: tools
 	@$(UV) sync --frozen --quiet
 
-dev: sync
+# The console's libraries come from the npm registry, pinned in console/package-lock.json;
+# the bundle lands in the package (layers/segue/segue/console/dist), never in git.
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+
+console: console/node_modules/.package-lock.json
+	cd console && npm run --silent build
+
+console-test: console/node_modules/.package-lock.json
+	cd console && node --test test/
+
+# Browser tests drive Debian's chromium; installed here when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+dev: sync console
 	$(RUN) segue dev --functions $(EXAMPLE_FUNCTIONS)
 
 lint: sync
@@ -36,7 +54,7 @@ unit: sync
 conformance: sync
 	$(RUN) pytest tests/conformance
 
-test: lint validate
+test: lint validate console console-test browser
 	$(RUN) pytest -n 2 tests
 
 # Many more generated examples than `make test` runs.

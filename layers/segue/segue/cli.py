@@ -271,6 +271,23 @@ def _dev(args: argparse.Namespace, client: Client) -> int:
     return run_dev(options)
 
 
+def _console(args: argparse.Namespace, client: Client) -> int:
+    """Serve the console on 127.0.0.1, signing its calls to the API at `--endpoint`."""
+    import signal
+    import threading
+
+    from segue.console.proxy import serve_console
+
+    server = serve_console(client.endpoint, args.port)
+    print(f"segue console: http://127.0.0.1:{args.port}/console/ -> {client.endpoint}", flush=True)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    server.shutdown()
+    return 0
+
+
 # The parser ------------------------------------------------------------------------------------
 
 
@@ -294,6 +311,11 @@ def _parser() -> argparse.ArgumentParser:
         "--cron-seconds", type=float, help="run the sweeper this often (default: its rate)"
     )
     dev.set_defaults(run=_dev)
+
+    console = commands.add_parser("console", help="serve the console for a deployed stack")
+    console.add_argument("--endpoint", default=argparse.SUPPRESS, help="the API's URL (ApiUrl)")
+    console.add_argument("--port", type=int, default=8322)
+    console.set_defaults(run=_console)
 
     deploy = commands.add_parser("deploy-definition", help="register a definition")
     deploy.add_argument("file", type=Path)

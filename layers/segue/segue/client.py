@@ -38,11 +38,7 @@ class Client:
         query = {k: v for k, v in (query or {}).items() if v is not None}
         url = self.endpoint + path + ("?" + urlencode(query) if query else "")
         data = None if body is None else json.dumps(body).encode("utf-8")
-        headers = {"Content-Type": "application/json"}
-        if _is_local(url):  # on AWS the caller is its IAM identity; locally, the OS user
-            headers["X-Segue-User"] = os.environ.get("USER") or "local"
-        else:
-            headers = _signed(method, url, data, headers)
+        headers = caller_headers(method, url, data)
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -54,6 +50,15 @@ class Client:
             except json.JSONDecodeError:
                 document = {"message": text.decode("utf-8", errors="replace")}
             raise ApiError(error.code, document) from None
+
+
+def caller_headers(method: str, url: str, data: bytes | None) -> dict[str, str]:
+    """The headers that say who calls: on AWS a SigV4 signature of the usual credentials,
+    locally the OS user."""
+    headers = {"Content-Type": "application/json"}
+    if _is_local(url):
+        return headers | {"X-Segue-User": os.environ.get("USER") or "local"}
+    return _signed(method, url, data, headers)
 
 
 def _is_local(url: str) -> bool:

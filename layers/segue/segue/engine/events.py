@@ -56,3 +56,8 @@ SCHEDULE_FIRED = "ScheduleFired"
 SCHEDULE_DELETED = "ScheduleDeleted"
 LEASE_EXPIRED = "LeaseExpired"
 WORK_REDISPATCHED = "WorkRedispatched"
+
+EVENT_TYPES = frozenset(
+    value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
+)
+"""Every event type above: what a history filter may name."""

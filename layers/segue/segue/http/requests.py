@@ -68,6 +68,22 @@ class Request:
         value = self.query(name)
         return default if value is None else self.number(value, name, low, high)
 
+    def flag(self, name: str) -> bool:
+        """A yes-or-no query parameter: `true` or `false` (absent is false)."""
+        value = self.query(name)
+        if value not in (None, "true", "false"):
+            raise BadRequestError(f"{name} must be true or false")
+        return value == "true"
+
+    def names(self, name: str, known: frozenset[str]) -> frozenset[str]:
+        """A comma-separated query parameter, each part one of `known`; empty when absent."""
+        value = self.query(name)
+        chosen = frozenset(part for part in (value or "").split(",") if part)
+        unknown = sorted(chosen - known)
+        if unknown:
+            raise BadRequestError(f"unknown {name} {shown(unknown[0])}")
+        return chosen
+
     @staticmethod
     def number(text: str, what: str, low: int, high: int) -> int:
         """`text` as a whole number (ASCII digits) between `low` and `high`; else 400."""

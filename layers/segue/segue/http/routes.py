@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler import (
 )
 from pydantic import ValidationError
 
+from segue.engine.events import EVENT_TYPES
 from segue.http.bodies import (
     CancelBody,
     DecisionBody,
@@ -123,6 +124,9 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
             request.query("stateMachine"),
             request.query_int("limit", 50, 1, 100),
             request.query("nextToken"),
+            search=request.query("q") or None,
+            detail=request.flag("detail"),
+            counts=request.flag("counts"),
         )
 
     @app.get("/executions/<execution_id>")
@@ -136,6 +140,8 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
             request.query_int("limit", 100, 1, 1000),
             request.query("nextToken"),
             request.query_int("after", 0, 0, 10**9),
+            types=request.names("type", EVENT_TYPES),
+            state=request.query("state") or None,
         )
 
 

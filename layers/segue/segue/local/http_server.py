@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from segue.console import files as console_files
+from segue.console.files import is_console
 from segue.http.requests import MAX_BODY_BYTES
 from segue.tasks.functions import LambdaContext, load_handler
 
@@ -117,6 +119,11 @@ class _Gateway(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
+        path = urlsplit(self.path).path
+        if is_console(path):  # the console's own files, beside the API as `segue dev` serves them
+            page = console_files.serve(self.command, path)
+            self._answer(page.status, page.body, page.headers)
+            return
         event = proxy_event(self.command, self.path, dict(self.headers.items()), body)
         response = self.function(event)
         headers = {k: ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
@@ -169,8 +176,8 @@ class _Gateway(BaseHTTPRequestHandler):
         self.close_connection = True
         self._answer(code, json.dumps(document), {"Content-Type": "application/json"})
 
-    def _answer(self, status: int, body: str, headers: dict[str, str]) -> None:
-        data = body.encode("utf-8")
+    def _answer(self, status: int, body: str | bytes, headers: dict[str, str]) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         headers.setdefault("Content-Type", "application/json")
         for name, value in headers.items():

@@ -23,7 +23,7 @@ from segue.service.errors import (
     NotFoundError,
     shown,
 )
-from segue.service.inspection import inspection_document
+from segue.service.inspection import current_states, inspection_document
 from segue.service.limits import check_definition_size, check_document
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
@@ -31,15 +31,22 @@ from segue.store.queue import WorkMessage
 from segue.store.values import Owner
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from datetime import datetime
 
     from segue.asl.outcomes import Json
     from segue.engine.events import Event
     from segue.engine.head import Head
     from segue.service.wiring import Services
+    from segue.store.dynamo import Page
 
 MAX_LIST = 100
+MAX_SEARCH = 80
+SEARCH_PAGE = 100
+SEARCH_BUDGET = 2000
+"""Index items a search looks at in one call, at most: the next call goes on from there."""
+MAX_COUNTED = 10_000
+"""Index items counted by status at most: past that, the counts say they were capped."""
 MAX_DIAGNOSTICS = 1000
 
 
@@ -168,13 +175,27 @@ class Executions:
         return inspection_document(head, machine, pages, values)
 
     def list(
-        self, status: str | None, state_machine: str | None, limit: int, next_token: str | None
+        self,
+        status: str | None,
+        state_machine: str | None,
+        limit: int,
+        next_token: str | None,
+        search: str | None = None,
+        detail: bool = False,
+        counts: bool = False,
     ) -> dict[str, Any]:
-        """Executions newest first, through an index (by state machine, status, or all)."""
+        """Executions newest first, through an index (by state machine, status, or all).
+
+        `search` keeps those whose name holds that text, looking at `SEARCH_BUDGET` items
+        a call at most (the `nextToken` goes on from there); `detail` adds each one's
+        current states and last change; `counts` adds how many there are of each status.
+        """
         if status is not None and status not in Status.__members__:
             raise BadRequestError(f"unknown status {shown(status)}")
         if not 1 <= limit <= MAX_LIST:
             raise BadRequestError(f"limit must be between 1 and {MAX_LIST}")
+        if search is not None and not 1 <= len(search) <= MAX_SEARCH:
+            raise BadRequestError(f"a search is 1 to {MAX_SEARCH} characters")
         if state_machine is not None:
             _check_name(state_machine, "state machine")
             index, key, value = "ByMachine", "state_machine", state_machine
@@ -182,29 +203,69 @@ class Executions:
             index, key, value = "ByStatus", "status", status
         else:
             index, key, value = "ByKind", "kind", "EXECUTION"
-        listing = json.dumps(["executions", status, state_machine])
+        listing = json.dumps(["executions", status, state_machine, search])
         start = self.services.cursors.read(listing, next_token)
         items: list[dict[str, Any]] = []
+        looked = 0
         while len(items) < limit:
-            found, start = self.services.store.query_index(
-                index, key, value, limit - len(items), start
-            )
-            items += [i for i in found if status is None or i.get("status") == status]
-            if start is None:
+            wanted = limit - len(items)
+            asked = SEARCH_PAGE if search else wanted
+            found, start = self.services.store.query_index(index, key, value, asked, start, search)
+            looked += asked
+            found = [i for i in found if status is None or i.get("status") == status]
+            if len(found) > wanted:  # a search found more than fits: go on after the last kept
+                found = found[:wanted]
+                start = {k: found[-1][k] for k in ("pk", "sk", "list_key", key)}
+            items += found
+            if start is None or (search and looked >= SEARCH_BUDGET):
                 break
         cursor = None if start is None else {k: str(v) for k, v in start.items()}
-        return {
-            "items": [_summary(i) for i in items],
+        answer: dict[str, Any] = {
+            "items": [self._summary(i, detail) for i in items],
             "nextToken": self.services.cursors.issue(listing, cursor),
         }
+        if counts:
+            answer |= self._counts(state_machine)
+        return answer
+
+    def _summary(self, item: dict[str, Any], detail: bool) -> dict[str, Any]:
+        summary = _summary(item)
+        head = self.services.store.get_head(summary["executionId"]) if detail else None
+        if head is not None:
+            summary["status"] = str(head.status)
+            summary["updatedAt"] = head.updated_at
+            summary["currentStates"] = [
+                {"name": c["name"], "status": c["status"]} for c in current_states(head)
+            ]
+        return summary
+
+    def _counts(self, state_machine: str | None) -> dict[str, Any]:
+        """`counts` by status (of one state machine, or all), and whether they were capped."""
+        if state_machine is not None:
+            where = ("ByMachine", "state_machine", state_machine)
+        else:
+            where = ("ByKind", "kind", "EXECUTION")
+        tally, capped = self.services.store.tally_index(*where, "status", MAX_COUNTED)
+        counts = {status: tally.get(status, 0) for status in Status.__members__}
+        return {"counts": counts, "countsCapped": capped}
 
     def history(
-        self, execution_id: str, limit: int, next_token: str | None, after: int = 0
+        self,
+        execution_id: str,
+        limit: int,
+        next_token: str | None,
+        after: int = 0,
+        types: frozenset[str] = frozenset(),
+        state: str | None = None,
     ) -> dict[str, Any]:
-        """Events after seq `after` (or from where `next_token` says), gap-free, resolved."""
+        """Events after seq `after` (or from where `next_token` says), in order, resolved.
+
+        Only events of `types` (all when empty) and of `state` (any when None) are given;
+        the next page starts after the last event looked at.
+        """
         if not 1 <= limit <= 1000:
             raise BadRequestError("limit must be between 1 and 1000")
-        listing = json.dumps(["history", execution_id])
+        listing = json.dumps(["history", execution_id, sorted(types), state])
         position = self.services.cursors.read(listing, next_token)
         first = position if isinstance(position, int) else after + 1
         head = self.head(execution_id)
@@ -217,12 +278,13 @@ class Executions:
             pages = store.pages(execution_id, head.next_seq, 1)
         values = self.services.documents.reader(execution_id)
         events: list[dict[str, Any]] = []
-        for page in pages:
-            for offset, event in enumerate(page.events):
-                seq = page.seq + offset
-                if seq >= first and len(events) < limit:
-                    events.append(_shown(event.to_dict(seq), values))
-        last = events[-1]["seq"] if events else first - 1
+        last = first - 1
+        for seq, event in _numbered(pages, first):
+            if len(events) == limit:
+                break
+            last = seq
+            if (not types or event.type in types) and (state is None or event.state == state):
+                events.append(_shown(event.to_dict(seq), values))
         more = last + 1 < head.next_seq
         return {
             "events": events,
@@ -252,6 +314,14 @@ def _summary(item: dict[str, Any]) -> dict[str, Any]:
         "status": item["status"],
         "createdAt": item["created_at"],
     }
+
+
+def _numbered(pages: list[Page], first: int) -> Iterator[tuple[int, Event]]:
+    """The events of `pages` from seq `first` on, with their seqs."""
+    for page in pages:
+        for offset, event in enumerate(page.events):
+            if page.seq + offset >= first:
+                yield page.seq + offset, event
 
 
 def _shown(event: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl.machine import reachable
 from segue.engine import events as ev
-from segue.engine.head import is_terminal
+from segue.engine.head import Status, is_terminal
 from segue.engine.waits import WaitKind, approval_id
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ def inspection_document(
     head: Head, machine: StateMachine, pages: list[Page], values: Callable[[str], Any]
 ) -> dict[str, Any]:
     """Current, completed and pending states, variables, waits and the latest checkpoint."""
-    completed, entered = _completed(pages, values)
+    completed, entered, unfinished = _completed(pages, values)
     document: dict[str, Any] = {
         "executionId": head.execution_id,
         "stateMachine": head.state_machine,
@@ -29,9 +29,10 @@ def inspection_document(
         "name": head.name,
         "status": str(head.status),
         "input": values(head.input),
-        "currentStates": current_states(head),
+        "currentStates": [_failures(c, unfinished) for c in current_states(head)],
         "completedStates": completed,
         "pendingStates": _pending(head, machine, entered),
+        "failedStates": _failed(head, unfinished),
         "variables": values(head.vars),
         "pause": pause_document(head),
         "pauseBefore": list(head.pause_before),
@@ -102,9 +103,14 @@ def _wait(head: Head, token: Token, values: Callable[[str], Any]) -> dict[str, A
 
 def _completed(
     pages: list[Page], values: Callable[[str], Any]
-) -> tuple[list[dict[str, Any]], set[str]]:
+) -> tuple[list[dict[str, Any]], set[str], dict[str, dict[str, Any]]]:
+    """The completed states, the states ever entered, and those entered but not left.
+
+    A state left unfinished carries its last error, when a task of it failed.
+    """
     entered_at: dict[str, str] = {}
     attempts: dict[str, int] = {}
+    unfinished: dict[str, dict[str, Any]] = {}
     completed: list[dict[str, Any]] = []
     for page in pages:
         for event in page.events:
@@ -112,9 +118,16 @@ def _completed(
             if event.type == ev.STATE_ENTERED:
                 entered_at[state] = event.timestamp
                 attempts[state] = 0
+                unfinished[state] = {"name": state, "enteredAt": event.timestamp}
             elif event.type == ev.TASK_STARTED:
                 attempts[state] = attempts.get(state, 0) + 1
+            elif event.type == ev.TASK_FAILED and state in unfinished:
+                unfinished[state] |= {k: event.details.get(k) for k in ("error", "cause")}
+            elif event.type == ev.BRANCH_FAILED and state in unfinished:
+                failures = unfinished[state].get("branchesFailed", 0)
+                unfinished[state]["branchesFailed"] = failures + 1
             elif event.type == ev.STATE_EXITED:
+                unfinished.pop(state, None)
                 completed.append(
                     {
                         "name": state,
@@ -124,7 +137,26 @@ def _completed(
                         "attempts": max(1, attempts.get(state, 0)),
                     }
                 )
-    return completed, set(entered_at)
+    return completed, set(entered_at), unfinished
+
+
+def _failures(current: dict[str, Any], unfinished: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A Parallel or Map's branch counts with how many of its branches failed so far."""
+    if "branches" not in current:
+        return current
+    failed = unfinished.get(current["name"], {}).get("branchesFailed", 0)
+    return current | {"branches": current["branches"] | {"failed": failed}}
+
+
+def _failed(head: Head, unfinished: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The states a FAILED or TIMED_OUT execution stopped in (none for any other status)."""
+    if head.status not in (Status.FAILED, Status.TIMED_OUT):
+        return []
+    own = {"error": head.error, "cause": head.cause}  # for a state no task of which failed
+    return [
+        own | {k: v for k, v in found.items() if k != "branchesFailed"}
+        for found in unfinished.values()
+    ]
 
 
 def _pending(head: Head, machine: StateMachine, entered: set[str]) -> list[str]:

@@ -482,9 +482,19 @@ class ExecutionStore(Table):
     # Listing -----------------------------------------------------------------------------------
 
     def query_index(
-        self, index: str, key: str, value: str, limit: int, start: dict[str, Any] | None
+        self,
+        index: str,
+        key: str,
+        value: str,
+        limit: int,
+        start: dict[str, Any] | None,
+        name_contains: str | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of an index, newest first, and where the next page starts."""
+        """One page of an index, newest first, and where the next page starts.
+
+        With `name_contains`, only items whose name holds that text; `limit` then bounds
+        the items looked at, not the items found.
+        """
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
@@ -494,11 +504,41 @@ class ExecutionStore(Table):
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if name_contains:
+            request["FilterExpression"] = "contains(#n, :q)"
+            request["ExpressionAttributeNames"]["#n"] = "name"
+            request["ExpressionAttributeValues"] |= to_item({":q": name_contains})
         if start:
             request["ExclusiveStartKey"] = to_item(start)
         answer = self._call(self.client.query, request)
         last = answer.get("LastEvaluatedKey")
         return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
+
+    def tally_index(
+        self, index: str, key: str, value: str, attribute: str, most: int
+    ) -> tuple[dict[str, int], bool]:
+        """How many items under `value` have each value of `attribute`, looking at about
+        `most` items at most; and whether it stopped before the end."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :v",
+            "ProjectionExpression": "#a",
+            "ExpressionAttributeNames": {"#k": key, "#a": attribute},
+            "ExpressionAttributeValues": to_item({":v": value}),
+        }
+        tally: dict[str, int] = {}
+        seen = 0
+        while True:
+            answer = self._call(self.client.query, request)
+            for item in answer["Items"]:
+                found = str(from_item(item).get(attribute))
+                tally[found] = tally.get(found, 0) + 1
+            seen += len(answer["Items"])
+            last = answer.get("LastEvaluatedKey")
+            if not last or seen >= most:
+                return tally, bool(last)
+            request["ExclusiveStartKey"] = last
 
 
 def _page_attributes(

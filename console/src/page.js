@@ -9,17 +9,27 @@ export function frame(root, title) {
   const body = h('div', { class: 'page-body' });
   root.append(heading, error, body);
   document.title = `${title} · segue`;
+  let sticky = false;
+  const clear = () => {
+    error.hidden = true;
+    sticky = false;
+    replace(error);
+  };
   return {
     heading,
     body,
-    /** Show what went wrong (an ApiError or any error); `null` clears it. */
-    fail(problem) {
+    /**
+     * Show what went wrong (an ApiError or any error); `null` clears it. An error of an
+     * operator's action stays until dismissed; one of loading goes once a load works.
+     */
+    fail(problem, { action = false } = {}) {
       if (!problem) {
-        error.hidden = true;
-        replace(error);
+        if (!sticky) clear();
         return;
       }
-      replace(error, problem.words || String(problem.message || problem));
+      sticky = sticky || action;
+      replace(error, problem.words || String(problem.message || problem), ' ',
+        h('button', { type: 'button', class: 'small', 'aria-label': 'dismiss', onclick: clear }, '×'));
       error.hidden = false;
     },
   };

@@ -49,7 +49,7 @@ export function approvalsPage(root, _params, query) {
         try {
           await api.decide(approval.approvalId, verdict, { comment: comment.input.value, data: found.value });
         } catch (error) {
-          page.fail(error);
+          page.fail(error, { action: true });
         }
         await guarded();
         return undefined;

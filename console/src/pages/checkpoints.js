@@ -25,7 +25,7 @@ export function checkpointList(executionId, fail) {
   async function refresh() {
     const answer = await api.checkpoints(executionId);
     replace(rows, answer.items.map((c) => h('tr', {
-      'data-testid': 'checkpoint-row', 'data-version': c.version, 'data-latest': c.latest,
+      'data-testid': 'checkpoint-row', 'data-version': c.version, 'data-latest': String(c.latest),
     },
     h('td', {}, c.version, c.latest ? h('strong', { class: 'latest' }, ' latest') : ''),
     h('td', {}, when(c.at)), h('td', {}, badge(c.status)), h('td', {}, c.reason || ''),

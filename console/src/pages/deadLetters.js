@@ -49,9 +49,11 @@ export function deadLettersPage(root, _params, query) {
       onConfirm: async () => {
         try {
           const answer = await api.redriveDeadLetters(queue, ids);
-          if (answer.notFound.length) page.fail(new Error(`not found any more: ${answer.notFound.join(', ')}`));
+          if (answer.notFound.length) {
+            page.fail(new Error(`not found any more: ${answer.notFound.join(', ')}`), { action: true });
+          }
         } catch (error) {
-          page.fail(error);
+          page.fail(error, { action: true });
         }
         ids.forEach((id) => chosen.delete(id));
         await load();

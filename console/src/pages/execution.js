@@ -47,7 +47,7 @@ export function executionPage(root, [executionId], query) {
       end() { picking = null; redraw(); },
     },
     after(error) {
-      page.fail(error);
+      page.fail(error, { action: true });
       refresh();
     },
   });

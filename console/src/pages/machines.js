@@ -64,7 +64,7 @@ export function machinePage(root, [name]) {
         const answer = await api.start(body);
         go(href(`/executions/${segment(answer.executionId)}`));
       } catch (error) {
-        page.fail(error);
+        page.fail(error, { action: true });
       } finally {
         start.disabled = false;
       }

@@ -34,7 +34,12 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems: list[str] = []
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+
+    def refuse(dialog):
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     yield page
     context.close()
@@ -166,9 +171,7 @@ def test_an_approval_approved_from_the_inbox(local_stack, page):
     assert done["output"]["data"] == {"carrier": "post"}
 
 
-def test_a_conflict_is_shown_in_words_and_the_page_shows_the_execution_as_it_is(
-    local_stack, page
-):
+def test_a_conflict_is_shown_in_words_and_the_page_shows_the_execution_as_it_is(local_stack, page):
     register(local_stack, "console-hold", HOLD)
     execution_id = start(local_stack, "console-hold", "raced", {}, pauseBefore=["Use"])
     local_stack.wait_for_status(execution_id, "PAUSED")

@@ -77,7 +77,7 @@ def answer(path: str, root: Path = DIST) -> Answer:
         return Answer(308, b"", {"Location": PREFIX + "/"})
     relative = path[len(PREFIX) + 1 :]
     if relative.startswith("assets/"):
-        found = _inside(root, relative)
+        found = _inside(root / "assets", relative.removeprefix("assets/"))
         if found is None:
             return _missing(f"no console file {relative[:200]!r}")
         return _file(found, "public, max-age=300")
@@ -87,10 +87,10 @@ def answer(path: str, root: Path = DIST) -> Answer:
     return _file(page, "no-cache")
 
 
-def _inside(root: Path, relative: str) -> Path | None:
-    """The file `relative` names under `root`, never one outside it."""
-    candidate = (root / relative).resolve()
-    if root.resolve() not in candidate.parents or not candidate.is_file():
+def _inside(folder: Path, relative: str) -> Path | None:
+    """The file `relative` names under `folder`, never one outside it."""
+    candidate = (folder / relative).resolve()
+    if folder.resolve() not in candidate.parents or not candidate.is_file():
         return None
     return candidate
 

@@ -63,11 +63,20 @@ soak: sync
 	SEGUE_MODEL_EXAMPLES=500 SEGUE_MODEL_STEPS=60 $(RUN) pytest -s tests/functional/test_recovery_model.py
 
 # Cost and speed per state transition (not part of `make test`: these machines are noisy).
-bench: sync
+bench: sync console browser
 	$(RUN) python -m bench.transitions --executions 20
+	$(RUN) python -m bench.console --runs 10
 	$(RUN) python -m bench.pause --runs 200
 	$(RUN) python -m bench.waits --runs 200 --timers 200
 	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1
+
+# The console with many executions and a big one: time to first row and to a drawn graph.
+bench-console: sync console browser
+	$(RUN) python -m bench.console --runs 10
+
+# The README's console screenshots, from a real run of the example workflows.
+screenshots: sync console browser
+	$(RUN) python -m docs.screenshots
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync

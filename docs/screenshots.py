@@ -1,6 +1,6 @@
 """The README's console screenshots, taken from a real run of the example workflows.
 
-    make screenshots   # writes docs/console-*.png
+make screenshots   # writes docs/console-*.png
 """
 
 from __future__ import annotations

@@ -70,23 +70,25 @@ function drawBranch(node, context) {
 }
 
 function drawState(node, context) {
+  // a definition drawn without an execution has no statuses: its states are plain
+  const plain = !context.statuses.size;
   const found = context.statuses.get(node.state) || { status: 'unreached', words: 'not reached' };
   const picked = context.breakpoints.has(node.state);
   const g = s('g', {
-    class: `node status-${found.status}${context.selected === node.state ? ' selected' : ''}`,
+    class: `node status-${plain ? 'plain' : found.status}${context.selected === node.state ? ' selected' : ''}`,
     'data-testid': 'graph-node', 'data-state': node.state, 'data-status': found.status,
     'data-type': node.type, tabindex: 0, role: 'button',
-    'aria-label': `${node.state} (${node.type}): ${found.words}${picked ? ', breakpoint' : ''}`,
+    'aria-label': `${node.state} (${node.type})${plain ? '' : `: ${found.words}`}${picked ? ', breakpoint' : ''}`,
   });
   g.append(s('rect', { width: node.width, height: node.height, rx: 6, class: 'node-box' }));
   g.append(s('text', { x: 10, y: 19, class: 'node-name' }, label(node.state)));
   g.append(s('text', { x: 10, y: 36, class: 'node-status' },
-    `${MARKS[found.status]} ${found.words} · ${node.type}`));
+    plain ? node.type : `${MARKS[found.status]} ${found.words} · ${node.type}`));
   if (picked) {
     g.append(s('text', { x: node.width - 20, y: 19, class: 'node-breakpoint' }, '‖'));
     g.setAttribute('data-breakpoint', 'true');
   }
-  g.append(s('title', {}, `${node.state}: ${found.words}`));
+  g.append(s('title', {}, plain ? node.state : `${node.state}: ${found.words}`));
   const pick = (event) => {
     event.stopPropagation();
     context.onPick(node.state);

@@ -6,7 +6,7 @@ const TOKEN_WORDS = {
 };
 
 export const MARKS = {
-  completed: '✓', current: '▶', failed: '✗', pending: '○', unreached: '·',
+  completed: '✓', current: '▶', failed: '✗', pending: '○', unreached: '–',
 };
 
 /**

@@ -6,7 +6,7 @@ import { layOut } from './layout.js';
 import { graphOf, statesOf } from './model.js';
 
 /** A graph panel for `definition`; `update(options)` redraws it with new statuses. */
-export function graphView(definition) {
+export function graphView(definition, { legend = true } = {}) {
   const canvas = h('div', { class: 'graph-canvas', 'data-testid': 'graph' },
     h('p', { class: 'muted' }, 'Laying out the graph…'));
   let zoom = 1;
@@ -21,7 +21,8 @@ export function graphView(definition) {
     h('button', { type: 'button', class: 'small', onclick: zoomBy(1 / 1.25) }, '−'),
     h('button', { type: 'button', class: 'small', onclick: zoomBy(1.25) }, '+'),
     h('button', { type: 'button', class: 'small', onclick: zoomBy(0) }, 'Fit'),
-    h('span', { class: 'legend' }, '✓ done · ▶ current · ✗ failed · ○ pending · · not reached'));
+    legend ? h('span', { class: 'legend' }, '✓ done · ▶ current · ✗ failed · ○ pending · – not reached')
+      : null);
   const element = h('section', { class: 'graph-panel' }, tools, canvas);
   const names = [...statesOf(definition).keys()];
 

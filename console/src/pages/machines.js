@@ -28,7 +28,7 @@ export function machinesPage(root) {
 export function machinePage(root, [name]) {
   const page = frame(root, name);
   api.stateMachine(name).then((machine) => {
-    const graph = graphView(machine.definition);
+    const graph = graphView(machine.definition, { legend: false });
     const breakpoints = new Set();
     const input = editor({}, { label: 'Input' });
     const runName = textField('Name (optional; the same name twice starts one execution)',

@@ -12,7 +12,7 @@ import threading
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from segue.client import caller_headers
@@ -20,8 +20,12 @@ from segue.console import files
 from segue.http.requests import MAX_BODY_BYTES
 from segue.http.routes import build_api
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 TIMEOUT = 60.0
 """Seconds a forwarded call may take (API Gateway itself stops at 29)."""
+_FORWARDED = ("GET", "HEAD", "POST")
 _KEPT = ("content-type", "allow", "retry-after")
 """Headers of the API's answer given back to the browser."""
 
@@ -41,21 +45,21 @@ def serve_console(endpoint: str, port: int) -> ThreadingHTTPServer:
 
 class _Proxy(BaseHTTPRequestHandler):
     target: str
-    allowed: Any
+    """The API's base URL."""
+    allowed: Callable[[str], frozenset[str]]
+    """The methods the API has on a path (none for a path that is not its own)."""
     timeout = 10.0
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method is answered here, in JSON
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
-        if parts.path == "/":
+        if self.command not in _FORWARDED:
+            self._error(405, "MethodNotAllowed", f"the console sends only {', '.join(_FORWARDED)}")
+        elif parts.path == "/":
             self._answer(308, b"", {"Location": files.PREFIX + "/"})
         elif files.is_console(parts.path):
             page = files.serve(self.command, parts.path)

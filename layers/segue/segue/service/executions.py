@@ -221,14 +221,15 @@ class Executions:
                 break
         cursor = None if start is None else {k: str(v) for k, v in start.items()}
         answer: dict[str, Any] = {
-            "items": [self._summary(i, detail) for i in items],
+            "items": [self._row(i, detail) for i in items],
             "nextToken": self.services.cursors.issue(listing, cursor),
         }
         if counts:
             answer |= self._counts(state_machine)
         return answer
 
-    def _summary(self, item: dict[str, Any], detail: bool) -> dict[str, Any]:
+    def _row(self, item: dict[str, Any], detail: bool) -> dict[str, Any]:
+        """A listed execution; with `detail`, its head's status, last change and current states."""
         summary = _summary(item)
         head = self.services.store.get_head(summary["executionId"]) if detail else None
         if head is not None:

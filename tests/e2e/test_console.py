@@ -163,7 +163,8 @@ def test_an_approval_approved_from_the_inbox(local_stack, page):
     page.get_by_test_id("dialog").get_by_test_id("comment").fill("fine by me")
     page.get_by_test_id("dialog").get_by_test_id("json-input").fill('{"carrier": "post"}')
     page.get_by_test_id("dialog").get_by_test_id("confirm").click()
-    expect(row).to_have_count(0)  # the inbox shows what is pending
+    expect(row).to_have_attribute("data-status", "APPROVED")
+    expect(row.get_by_test_id("approve")).to_be_disabled()
 
     done = local_stack.wait_for_status(execution_id, "SUCCEEDED")
     assert done["output"]["approved"] is True

@@ -13,9 +13,9 @@ const CHOICES = ['PENDING', 'APPROVED', 'REJECTED', 'TIMED_OUT', 'CANCELLED', ''
 
 export function approvalsPage(root, _params, query) {
   const page = frame(root, 'Approvals');
-  // no status in the URL is the inbox (PENDING); `any` is every status
+  // every status unless the URL names one; the pending ones come first
   const asked = query.get('status');
-  let status = asked === 'any' ? '' : (CHOICES.includes(asked) && asked) || 'PENDING';
+  let status = CHOICES.includes(asked) ? asked : '';
   const choose = h('select', { 'data-testid': 'approval-filter', 'aria-label': 'status' },
     CHOICES.map((c) => h('option', { value: c }, c || 'any status')));
   choose.value = status;
@@ -73,7 +73,7 @@ export function approvalsPage(root, _params, query) {
 
   choose.addEventListener('change', () => {
     status = choose.value;
-    setQuery({ status: status === 'PENDING' ? '' : status || 'any' });
+    setQuery({ status });
     guarded();
   });
   guarded();

@@ -35,6 +35,11 @@ def main() -> None:
         stack.wait_for_status("order:o-7", "PAUSED")
         stack.wait_for_status("order:o-6", "SUCCEEDED")
         stack.wait_for_status("refund:r-2", "WAITING")
+        (first,) = [
+            a for a in call("GET", "/approvals")["items"] if a["executionId"] == "refund:r-1"
+        ]
+        decision = {"comment": "within policy", "data": {}}
+        call("POST", f"/approvals/{first['approvalId']}/approve", decision)
 
         page = browser.new_page(viewport={"width": 1280, "height": 760})
         page.goto(f"{stack.endpoint}/console/")

@@ -7,22 +7,27 @@ export function tree(value, attributes = {}, depth = 0) {
   return h('div', { class: 'json', ...attributes }, node(value, depth));
 }
 
-function node(value, depth) {
+// `key` and `comma` belong to the line a value starts and ends on, so that a folded
+// object reads `"key": {… 3},` and an open one starts on its key's line.
+function node(value, depth, key = null, comma = false) {
+  const prefix = key === null ? null : h('span', { class: 'json-key' }, JSON.stringify(key), ': ');
+  const suffix = comma ? ',' : null;
   if (value === null || typeof value !== 'object') {
     const kind = value === null ? 'null' : typeof value;
-    return h('span', { class: `json-${kind}` }, JSON.stringify(value));
+    return h('div', { class: 'json-row' }, prefix, h('span', { class: `json-${kind}` },
+      JSON.stringify(value)), suffix);
   }
   const array = Array.isArray(value);
   const entries = array ? value.map((v, i) => [i, v]) : Object.entries(value);
   const [open, close] = array ? ['[', ']'] : ['{', '}'];
-  if (!entries.length) return h('span', { class: 'json-empty' }, open + close);
-  const rows = entries.map(([key, child], index) =>
-    h('div', { class: 'json-row' },
-      array ? null : h('span', { class: 'json-key' }, JSON.stringify(key), ': '),
-      node(child, depth + 1),
-      index < entries.length - 1 ? ',' : null));
-  return h('details', { class: 'json-fold', open: depth < 2, 'data-size': entries.length },
-    h('summary', {}, open), rows, h('span', {}, close));
+  if (!entries.length) {
+    return h('div', { class: 'json-row' }, prefix, h('span', { class: 'json-empty' }, open + close), suffix);
+  }
+  const rows = entries.map(([childKey, child], index) =>
+    node(child, depth + 1, array ? null : childKey, index < entries.length - 1));
+  const folded = { 'data-size': entries.length, 'data-close': close + (suffix || '') };
+  return h('details', { class: 'json-fold', open: depth < 2 },
+    h('summary', folded, prefix, open), h('div', { class: 'json-rows' }, rows), h('span', {}, close, suffix));
 }
 
 /** A JSON editor: a text area and a line saying whether (and where) its text is wrong. */

@@ -164,3 +164,43 @@ def test_a_running_map_counts_its_iterations_done_running_and_failed(harness):
     (each,) = [c for c in document["currentStates"] if c["name"] == "Each"]
     assert each["branches"] == {"total": 3, "started": 3, "finished": 2, "failed": 1}
     assert document["failedStates"] == []
+
+
+LOOP = machine(
+    {
+        "Count": {
+            "Type": "Pass",
+            "Parameters": {"i.$": "States.MathAdd($.i, 1)"},
+            "Next": "More",
+        },
+        "More": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.i", "NumericLessThan": 70, "Next": "Count"}],
+            "Default": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    },
+    start="Count",
+)
+
+
+def test_a_long_history_reads_whole_and_in_pages_alike(harness):
+    execution_id = harness.start("loop", LOOP, {"i": 0})
+    harness.drain()
+    path = f"/executions/{execution_id}/history"
+    _, whole = harness.request("GET", path, query={"limit": "1000"})
+    seqs = [e["seq"] for e in whole["events"]]
+    assert len(seqs) > 280 and seqs == list(range(1, len(seqs) + 1))
+    assert whole["nextToken"] is None
+
+    paged, token = [], None
+    while True:
+        query = {"limit": "100"} | ({"nextToken": token} if token else {})
+        _, page = harness.request("GET", path, query=query)
+        paged += page["events"]
+        token = page["nextToken"]
+        if token is None:
+            break
+    assert paged == whole["events"]
+    _, exits = harness.request("GET", path, query={"type": "StateExited", "state": "Count"})
+    assert len(exits["events"]) == 70

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 MAX_LIST = 100
 MAX_SEARCH = 80
 SEARCH_PAGE = 100
+PAGES_READ = 100
+"""History pages read at a time for a page of events (each holds one event or more)."""
 SEARCH_BUDGET = 2000
 """Index items a search looks at in one call, at most: the next call goes on from there."""
 MAX_COUNTED = 10_000
@@ -170,7 +172,7 @@ class Executions:
         """The inspection document (API.md)."""
         head = self.head(execution_id)
         machine = self.services.machines.get(head.state_machine, head.revision)
-        pages = self.services.store.pages(execution_id, head.next_seq)
+        pages = self.services.kept_pages.read(execution_id, head.next_seq, head.created_at)
         values = self.services.documents.reader(execution_id)
         return inspection_document(head, machine, pages, values)
 
@@ -272,15 +274,10 @@ class Executions:
         head = self.head(execution_id)
         if first >= head.next_seq:
             return {"events": [], "nextToken": None}
-        store = self.services.store
-        pages = store.pages(execution_id, head.next_seq, store.page_start(execution_id, first))
-        if pages and pages[0].seq > first:  # page 1 is written just after the head: heal it
-            store.write_first_page(head, self._first_page(head))
-            pages = store.pages(execution_id, head.next_seq, 1)
         values = self.services.documents.reader(execution_id)
         events: list[dict[str, Any]] = []
         last = first - 1
-        for seq, event in _numbered(pages, first):
+        for seq, event in self._events(head, first, max(limit, PAGES_READ)):
             if len(events) == limit:
                 break
             last = seq
@@ -291,6 +288,21 @@ class Executions:
             "events": events,
             "nextToken": self.services.cursors.issue(listing, last + 1 if more else None),
         }
+
+    def _events(self, head: Head, first: int, chunk: int) -> Iterator[tuple[int, Event]]:
+        """The committed events from seq `first` on, read `chunk` pages at a time."""
+        store = self.services.store
+        start = store.page_start(head.execution_id, first)
+        pages = store.pages(head.execution_id, head.next_seq, start, chunk)
+        if pages and pages[0].seq > first:  # page 1 is written just after the head: heal it
+            store.write_first_page(head, self._first_page(head))
+            pages = store.pages(head.execution_id, head.next_seq, 1, chunk)
+        while pages:
+            yield from _numbered(pages, first)
+            if len(pages) < chunk:
+                return
+            after = pages[-1].seq + len(pages[-1].events)
+            pages = store.pages(head.execution_id, head.next_seq, after, chunk)
 
     def _first_page(self, head: Head) -> tuple[Event, ...]:
         machine = self.services.machines.get(head.state_machine, head.revision)

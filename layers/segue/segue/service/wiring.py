@@ -18,6 +18,7 @@ from segue.engine.recovery import Patience
 from segue.service.cursors import Cursors
 from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
+from segue.service.kept_pages import KeptPages
 from segue.service.machines import Machines
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
@@ -129,6 +130,7 @@ class Services:
     clock: Callable[[], datetime]
     waits: WaitStore
     cursors: Cursors
+    kept_pages: KeptPages
 
 
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
@@ -178,7 +180,17 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
     waits = WaitStore(client("dynamodb"), settings.table)
     cursors = Cursors(lambda: store.secret("cursor-key"))
     built = Services(
-        settings, store, documents, queue, machines, effects, worker, clock, waits, cursors
+        settings,
+        store,
+        documents,
+        queue,
+        machines,
+        effects,
+        worker,
+        clock,
+        waits,
+        cursors,
+        KeptPages(store),
     )
     effects.waits = Waits(built, clock)
     return built

@@ -449,8 +449,11 @@ class ExecutionStore(Table):
 
     # History ---------------------------------------------------------------------------------
 
-    def pages(self, execution_id: str, before_seq: int, after_seq: int = 0) -> list[Page]:
-        """Committed pages (those below the head's `before_seq`) from `after_seq` on."""
+    def pages(
+        self, execution_id: str, before_seq: int, after_seq: int = 0, most: int | None = None
+    ) -> list[Page]:
+        """Committed pages (those below the head's `before_seq`) from `after_seq` on; the
+        first `most` of them when given."""
         condition = "pk = :pk AND sk BETWEEN :low AND :high"
         values = {
             ":pk": keys.head(execution_id)["pk"],
@@ -458,7 +461,7 @@ class ExecutionStore(Table):
             ":high": keys.page(execution_id, before_seq - 1)["sk"],
         }
         pages: list[Page] = []
-        for item in self._query(condition, values, index=None):
+        for item in self._query(condition, values, index=None, limit=most)[:most]:
             seq = int(item["seq"])
             events = tuple(Event.from_dict(e) for e in json.loads(item["events"]))
             pages.append(Page(seq, events))

@@ -28,15 +28,19 @@ export function graphView(definition, { legend = true } = {}) {
 
   function render() {
     if (!laid) return;
+    const began = performance.now();
     const svg = draw(laid, options);
     svg.setAttribute('width', String(Math.round(laid.width * zoom)));
     svg.setAttribute('height', String(Math.round(laid.height * zoom)));
     replace(canvas, svg);
     canvas.dataset.drawn = 'true';
+    canvas.dataset.drawMs = String(Math.round(performance.now() - began));
   }
 
+  const began = performance.now();
   const ready = layOut(graphOf(definition)).then((result) => {
     laid = result;
+    canvas.dataset.layoutMs = String(Math.round(performance.now() - began));
     zoom = fit();
     render();
   }).catch((error) => {

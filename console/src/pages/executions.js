@@ -93,8 +93,8 @@ export function executionsPage(root, _params, query) {
     machine.value = filter.stateMachine;
   }).catch((error) => page.fail(error));
   guarded(true);
-  // counts cost more than a page: every fourth refresh
-  return poll(() => load((refreshes += 1) % 4 === 0), REFRESH_MS);
+  // counts cost more than a page (they read the whole index): every tenth refresh
+  return poll(() => load((refreshes += 1) % 10 === 0), REFRESH_MS);
 }
 
 function row(item) {

@@ -174,7 +174,7 @@ def test_an_approval_approved_from_the_inbox(local_stack, page):
 
 def test_a_conflict_is_shown_in_words_and_the_page_shows_the_execution_as_it_is(local_stack, page):
     register(local_stack, "console-hold", HOLD)
-    execution_id = start(local_stack, "console-hold", "raced", {}, pauseBefore=["Use"])
+    execution_id = start(local_stack, "console-hold", "raced", {}, pauseBefore=["Hold"])
     local_stack.wait_for_status(execution_id, "PAUSED")
 
     page.goto(f"{local_stack.endpoint}/console/executions/{execution_id}")
@@ -183,8 +183,10 @@ def test_a_conflict_is_shown_in_words_and_the_page_shows_the_execution_as_it_is(
     page.get_by_test_id("dialog").get_by_test_id("confirm").click()
 
     expect(page.get_by_test_id("error")).to_contain_text("Conflict")
-    expect(page.get_by_test_id("execution-status")).to_have_text("SUCCEEDED", timeout=20_000)
+    expect(page.get_by_test_id("execution-status")).to_have_text(re.compile("RUNNING|WAITING"))
     expect(page.get_by_test_id("action-resume")).to_be_disabled()
+    expect(page.get_by_test_id("action-pause")).to_be_enabled()
+    local_stack.client.call("POST", f"/executions/{execution_id}/cancel", {})
 
 
 def test_a_dead_letter_is_redriven(local_stack, page):
@@ -248,13 +250,13 @@ def test_deep_links_open_the_view_they_name(local_stack, page):
     page.goto(f"{local_stack.endpoint}/console/state-machines/console-hold")
     expect(node(page, "Hold")).to_have_attribute("data-status", "unreached")
     page.get_by_test_id("execution-name").fill("from-console")
-    node(page, "Use").click()  # a breakpoint
+    node(page, "Hold").click()  # a breakpoint
     page.get_by_test_id("json-input").fill('{"from": "console"}')
     page.get_by_test_id("action-start").click()
     started = "console-hold:from-console"
     expect(page).to_have_url(re.compile(f"/console/executions/{started}$"))
     expect(page.get_by_test_id("execution-status")).to_have_text("PAUSED", timeout=20_000)
-    assert local_stack.client.call("GET", f"/executions/{started}")["pauseBefore"] == ["Use"]
+    assert local_stack.client.call("GET", f"/executions/{started}")["pauseBefore"] == ["Hold"]
     local_stack.client.call("POST", f"/executions/{execution_id}/cancel", {})
     local_stack.client.call("POST", f"/executions/{started}/cancel", {})
 

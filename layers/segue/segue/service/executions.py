@@ -43,12 +43,12 @@ if TYPE_CHECKING:
 MAX_LIST = 100
 MAX_SEARCH = 80
 SEARCH_PAGE = 100
-PAGES_READ = 100
-"""History pages read at a time for a page of events (each holds one event or more)."""
 SEARCH_BUDGET = 2000
 """Index items a search looks at in one call, at most: the next call goes on from there."""
 MAX_COUNTED = 10_000
 """Index items counted by status at most: past that, the counts say they were capped."""
+PAGES_READ = 100
+"""History pages read at a time for a page of events (each holds one event or more)."""
 MAX_DIAGNOSTICS = 1000
 
 

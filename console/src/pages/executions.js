@@ -59,10 +59,11 @@ export function executionsPage(root, _params, query) {
     if (answer.nextToken) tokens.push(answer.nextToken);
     next.disabled = !answer.nextToken;
     previous.disabled = shown === 0;
-    if (withCounts) {
-      const counted = await api.executions({ stateMachine: filter.stateMachine, limit: 1, counts: 'true' });
-      showCounts(counted.counts, counted.countsCapped);
-    }
+    if (withCounts) await count();
+  }
+  async function count() {
+    const counted = await api.executions({ stateMachine: filter.stateMachine, limit: 1, counts: 'true' });
+    showCounts(counted.counts, counted.countsCapped);
   }
   const guarded = (withCounts) => load(withCounts).catch((error) => page.fail(error));
 
@@ -87,12 +88,13 @@ export function executionsPage(root, _params, query) {
   next.addEventListener('click', () => { shown += 1; guarded(false); });
   previous.addEventListener('click', () => { shown = Math.max(0, shown - 1); guarded(false); });
 
-  api.stateMachines().then((answer) => {
+  // the rows first: the local API answers one call at a time
+  guarded(false).then(() => api.stateMachines()).then((answer) => {
     machines = answer.items.map((item) => item.name).sort();
     machine.append(...machines.map((name) => h('option', { value: name }, name)));
     machine.value = filter.stateMachine;
+    return count();
   }).catch((error) => page.fail(error));
-  guarded(true);
   // counts cost more than a page (they read the whole index): every tenth refresh
   return poll(() => load((refreshes += 1) % 10 === 0), REFRESH_MS);
 }

@@ -55,7 +55,7 @@ conformance: sync
 	$(RUN) pytest tests/conformance
 
 test: lint validate console console-test browser
-	$(RUN) pytest -n 2 tests
+	$(RUN) pytest -n 2 --dist loadgroup tests
 
 # Many more generated examples than `make test` runs.
 soak: sync

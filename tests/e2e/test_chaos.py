@@ -6,8 +6,14 @@ more often than it was entered (checked from history), and none may be left stuc
 
 from __future__ import annotations
 
+import pytest
+
 from tests.chaos import CRON_SECONDS, ENVIRONMENT, FUNCTIONS, percentile, run_chaos
 from tests.localstack import running_stack
+
+# The chaos run and the browser tests (Chromium, a second stack) each load the machine
+# hard: one xdist worker runs them one after the other, never side by side.
+pytestmark = pytest.mark.xdist_group("heavy")
 
 
 def test_killing_workers_loses_and_repeats_nothing(tmp_path):

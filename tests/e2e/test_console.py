@@ -21,6 +21,10 @@ LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT_STATE = "<script>alert(2)</script>"
 
+# The chaos run and the browser tests (Chromium, a second stack) each load the machine
+# hard: one xdist worker runs them one after the other, never side by side.
+pytestmark = pytest.mark.xdist_group("heavy")
+
 
 @pytest.fixture(scope="module")
 def browser():

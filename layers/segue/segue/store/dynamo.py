@@ -498,15 +498,7 @@ class ExecutionStore(Table):
         With `name_contains`, only items whose name holds that text; `limit` then bounds
         the items looked at, not the items found.
         """
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": "#k = :v",
-            "ExpressionAttributeNames": {"#k": key},
-            "ExpressionAttributeValues": to_item({":v": value}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
+        request = self._index_query(index, key, value) | {"ScanIndexForward": False, "Limit": limit}
         if name_contains:
             request["FilterExpression"] = "contains(#n, :q)"
             request["ExpressionAttributeNames"]["#n"] = "name"
@@ -517,19 +509,23 @@ class ExecutionStore(Table):
         last = answer.get("LastEvaluatedKey")
         return [from_item(i) for i in answer["Items"]], (from_item(last) if last else None)
 
+    def _index_query(self, index: str, key: str, value: str) -> dict[str, Any]:
+        """A Query of `index` for the items whose `key` is `value`."""
+        return {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :v",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": to_item({":v": value}),
+        }
+
     def tally_index(
         self, index: str, key: str, value: str, attribute: str, most: int
     ) -> tuple[dict[str, int], bool]:
         """How many items under `value` have each value of `attribute`, looking at about
         `most` items at most; and whether it stopped before the end."""
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": "#k = :v",
-            "ProjectionExpression": "#a",
-            "ExpressionAttributeNames": {"#k": key, "#a": attribute},
-            "ExpressionAttributeValues": to_item({":v": value}),
-        }
+        request = self._index_query(index, key, value) | {"ProjectionExpression": "#a"}
+        request["ExpressionAttributeNames"]["#a"] = attribute
         tally: dict[str, int] = {}
         seen = 0
         while True:

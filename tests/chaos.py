@@ -159,18 +159,26 @@ def run_chaos(
     executions: int = 300,
     kill_every: tuple[float, float] = (1.5, 3.0),
     pause_share: float = 0.15,
-    timeout: float = 600.0,
+    kill_for: float = 90.0,
+    stall: float = 180.0,
     seed: int = 6,
 ) -> ChaosResult:
-    """Start `executions` mixed ones, kill a worker every few seconds until all end."""
+    """Start `executions` mixed ones, kill a worker every few seconds, then wait for all.
+
+    Kills go on for `kill_for` seconds: on a slow machine a worker killed every two
+    seconds spends most of its life starting, so the end is awaited without them. The
+    run gives up when no execution has ended for `stall` seconds (those left are stuck).
+    """
     chance = random.Random(seed)
     client = stack.client
     for name, (definition, _, _) in WORKFLOWS.items():
         client.call("POST", "/state-machines", {"name": f"chaos-{name}", "definition": definition})
     result = ChaosResult()
     stop = threading.Event()
-    killer = threading.Thread(target=_killer, args=(stack, result, stop, kill_every, chance))
     began = time.monotonic()
+    killer = threading.Thread(
+        target=_killer, args=(stack, result, stop, kill_every, began + kill_for, chance)
+    )
     killer.start()
     try:
         plan = [chance.choice(sorted(WORKFLOWS)) for _ in range(executions)]
@@ -185,7 +193,7 @@ def run_chaos(
                 client.call("POST", f"/executions/{execution_id}/pause", {})
                 result.paused += 1
         time.sleep(1.0)
-        _finish(stack, result, timeout, began)
+        _finish(stack, result, stall)
     finally:
         stop.set()
         killer.join()
@@ -200,11 +208,13 @@ def _start(client: Any, workflow: str) -> str:
     return str(client.call("POST", "/executions", body)["executionId"])
 
 
-def _finish(stack: LocalStack, result: ChaosResult, timeout: float, began: float) -> None:
-    """Resume what is paused, until every execution has ended (or `timeout`)."""
+def _finish(stack: LocalStack, result: ChaosResult, stall: float) -> None:
+    """Resume what is paused, until every execution has ended (or none has for `stall` s)."""
     client = stack.client
     open_ids = set(result.executions)
-    while open_ids and time.monotonic() - began < timeout:
+    progress = time.monotonic()
+    while open_ids and time.monotonic() - progress < stall:
+        before = len(open_ids)
         for execution_id in sorted(open_ids):
             document = client.call("GET", f"/executions/{execution_id}")
             if document["status"] == "PAUSED":
@@ -213,6 +223,8 @@ def _finish(stack: LocalStack, result: ChaosResult, timeout: float, began: float
             elif document["status"] in TERMINAL:
                 result.documents[execution_id] = document
                 open_ids.discard(execution_id)
+        if len(open_ids) < before:
+            progress = time.monotonic()
         time.sleep(0.5)
     for execution_id in open_ids:  # stuck: recorded as they are
         result.documents[execution_id] = client.call("GET", f"/executions/{execution_id}")
@@ -223,9 +235,10 @@ def _killer(
     result: ChaosResult,
     stop: threading.Event,
     every: tuple[float, float],
+    until: float,
     chance: random.Random,
 ) -> None:
-    while not stop.wait(chance.uniform(*every)):
+    while not stop.wait(chance.uniform(*every)) and time.monotonic() < until:
         pids = sorted(stack.worker_pids())
         if not pids:
             continue

@@ -97,7 +97,10 @@ def test_a_name_starts_one_execution_and_a_different_input_is_a_conflict(harness
     register(harness)
     first = harness.request("POST", "/executions", {"stateMachine": "sm", "name": "once"})
     again = harness.request("POST", "/executions", {"stateMachine": "sm", "name": "once"})
-    assert first == (201, {"executionId": "sm:once", "status": "RUNNING"})
+    assert first[0] == 201
+    assert first[1] == {"executionId": "sm:once", "status": "RUNNING"} | {
+        "createdAt": first[1]["createdAt"]
+    }
     assert again[0] == 200 and again[1]["executionId"] == "sm:once"
     other = harness.request(
         "POST", "/executions", {"stateMachine": "sm", "name": "once", "input": {"x": 1}}

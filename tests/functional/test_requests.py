@@ -11,6 +11,7 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from segue.sfn.protocol import OPERATIONS
 from tests.unit.helpers import machine
 
 if TYPE_CHECKING:
@@ -40,12 +41,15 @@ ROUTES = [
     ("POST", "/events"),
     ("GET", "/dead-letters/{}"),
     ("POST", "/dead-letters/{}/redrive"),
+    ("POST", "/"),  # the Step Functions API, with a target drawn below
 ]
 FIELDS = [
     "name", "definition", "stateMachine", "input", "pauseBefore", "reason", "data", "taskToken",
     "output", "error", "cause", "by", "comment", "payload", "key", "id", "messageIds",
-    "autoResumeSeconds",
+    "autoResumeSeconds", "stateMachineArn", "executionArn", "roleArn", "maxResults",
+    "statusFilter", "reverseOrder", "includeExecutionData", "taskToken",
 ]  # fmt: skip
+TARGETS = [*OPERATIONS, "DescribeMapRun", "Nonsense", ""]
 QUERY = ["limit", "nextToken", "status", "stateMachine", "after"]
 
 json_values = st.recursive(
@@ -95,11 +99,14 @@ def requests(draw: Any) -> dict[str, Any]:
         body = '{"input":' + "[" * depth + "]" * depth + "}"
     else:
         body = None
+    headers = {"Content-Type": "application/json"}
+    if template == "/":
+        headers["X-Amz-Target"] = "AWSStepFunctions." + draw(st.sampled_from(TARGETS))
     return {
         "httpMethod": method,
         "path": path,
         "resource": "/{proxy+}",
-        "headers": {"Content-Type": "application/json"},
+        "headers": headers,
         "queryStringParameters": query or None,
         "body": body,
         "isBase64Encoded": encoded,
@@ -135,7 +142,9 @@ def test_any_request_is_answered_below_500_and_a_refused_one_changes_nothing(har
             assert response["body"] == ""
         elif status >= 400:
             document = json.loads(response["body"])
-            assert set(document) >= {"error", "message"} and isinstance(document["message"], str)
+            aws = event["path"] == "/" and event["httpMethod"] == "POST"  # Step Functions
+            code = "__type" if aws else "error"
+            assert set(document) >= {code, "message"} and isinstance(document["message"], str)
             assert len(response["body"]) < 200_000  # an error never echoes a whole body
 
     answered()

@@ -105,14 +105,28 @@ def resume(
 
 
 def cancel(
-    machine: StateMachine, head: Head, *, by: str, reason: str, now: datetime, values: Values
+    machine: StateMachine,
+    head: Head,
+    *,
+    by: str,
+    reason: str,
+    now: datetime,
+    values: Values,
+    error: str | None = None,
+    cause: str | None = None,
 ) -> Decision:
-    """End the execution; a task still in flight finishes, but its result starts nothing."""
+    """End the execution; a task still in flight finishes, but its result starts nothing.
+
+    `error` and `cause`, when given, are the execution's (as StopExecution records them).
+    """
     if is_terminal(head.status):
         raise NotAllowed(f"cannot cancel an execution that is {head.status}")
     draft = Draft(machine, head, now, values)
     draft.status = Status.CANCELLED
-    draft.event(ev.EXECUTION_CANCELLED, None, by=by, reason=reason)
+    said = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+    if said:
+        draft.error = (error, cause)
+    draft.event(ev.EXECUTION_CANCELLED, None, by=by, reason=reason, **said)
     draft.drop_all()
     return draft.decision()
 

@@ -428,12 +428,12 @@ class Draft:
         self.tokens.pop(token.id, None)
         if isinstance(outcome, Next):
             vars = self.with_assigned(token.vars, dict(outcome.assigned))
-            self.event(ev.STATE_EXITED, token.state, output=self.ref(outcome.input))
+            self.exited(token.state, outcome.input, dict(outcome.assigned))
             self.new_token(outcome.state, outcome.input, vars, token.join, token.branch)
             self.track_root_vars(token, vars)
         elif isinstance(outcome, End):
             vars = self.with_assigned(token.vars, dict(outcome.assigned))
-            self.event(ev.STATE_EXITED, token.state, output=self.ref(outcome.output))
+            self.exited(token.state, outcome.output, dict(outcome.assigned))
             self.track_root_vars(token, vars)
             self.finish(token, Succeeded(outcome.output))
         elif isinstance(outcome, Fail):
@@ -446,6 +446,13 @@ class Draft:
             self.await_outside(token, outcome)
         else:
             self.fan_out(token, outcome)
+
+    def exited(self, state: str, output: Json, assigned: dict[str, Json]) -> None:
+        """StateExited, with the variables the state assigned (as AWS's history shows them)."""
+        details = {"output": self.ref(output)}
+        if assigned:
+            details["assigned"] = self.ref(assigned)
+        self.event(ev.STATE_EXITED, state, **details)
 
     def track_root_vars(self, token: Token, vars: str) -> None:
         if not token.join:
@@ -572,6 +579,10 @@ class Draft:
         self.cancel_below(join.id)
         del self.joins[join.id]
         parent = join.parent
+        failed = isinstance(results, Failed) or (
+            not join.tolerant and any(isinstance(r, Failed) for r in results)
+        )
+        self.event(ev.FAN_OUT_FAILED if failed else ev.FAN_OUT_SUCCEEDED, parent.state)
         visit = visit_of(self.head, parent, self.read)
         settled: Settled = complete(
             self.machine, visit, results, runtime_for(self.head, parent, self.now)

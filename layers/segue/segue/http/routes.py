@@ -40,6 +40,8 @@ from segue.service.executions import Executions
 from segue.service.operator import Operator
 from segue.service.waits import Waits
 from segue.service.wiring import client, services
+from segue.sfn import protocol
+from segue.sfn.arns import Arns
 from segue.store.waits import APPROVAL_STATUSES
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ def build_api() -> Api:
     _operator_routes(app, request, _operator)
     _wait_routes(app, request, _waits)
     _dead_letter_routes(app, request, _dead_letters)
+    _step_functions_route(app, request)
     _error_handlers(resolver)
     return Api(resolver, app.table, cors is not None)
 
@@ -257,6 +260,25 @@ def _dead_letter_routes(app: _Routes, request: Request, service: Callable[[], De
     def redrive_dead_letters(queue: str) -> dict[str, Any]:
         body = parse(RedriveBody, request.body(), optional=True)
         return service().redrive(request.identifier(queue, "dead-letter queue"), body.message_ids)
+
+
+def _step_functions_route(app: _Routes, request: Request) -> None:
+    """The Step Functions API (AWS JSON 1.0) on the same endpoint: `POST /`."""
+
+    @app.post("/")
+    def step_functions() -> Response[Any]:
+        event = app.resolver.current_event
+        settings = services().settings
+        status, body = protocol.answer(
+            services(),
+            Arns(settings.region, settings.account),
+            request.who(),
+            dict(event.headers or {}),
+            event.decoded_body,
+        )
+        return Response(
+            status_code=status, content_type=protocol.CONTENT_TYPE, body=json.dumps(body)
+        )
 
 
 def _error_handlers(app: APIGatewayRestResolver) -> None:

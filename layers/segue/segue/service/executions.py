@@ -50,6 +50,8 @@ MAX_COUNTED = 10_000
 PAGES_READ = 100
 """History pages read at a time for a page of events (each holds one event or more)."""
 MAX_DIAGNOSTICS = 1000
+DOCUMENT_FIELDS = frozenset({"input", "output", "parameters", "data", "assigned"})
+"""Event details that hold a document reference, replaced by the document when shown."""
 
 
 @dataclass
@@ -185,12 +187,14 @@ class Executions:
         search: str | None = None,
         detail: bool = False,
         counts: bool = False,
+        statuses: frozenset[str] | None = None,
     ) -> dict[str, Any]:
         """Executions newest first, through an index (by state machine, status, or all).
 
         `search` keeps those whose name holds that text, looking at `SEARCH_BUDGET` items
         a call at most (the `nextToken` goes on from there); `detail` adds each one's
-        current states and last change; `counts` adds how many there are of each status.
+        current states and last change; `counts` adds how many there are of each status;
+        `statuses` keeps those of any of these statuses (with `state_machine`).
         """
         if status is not None and status not in Status.__members__:
             raise BadRequestError(f"unknown status {shown(status)}")
@@ -205,7 +209,8 @@ class Executions:
             index, key, value = "ByStatus", "status", status
         else:
             index, key, value = "ByKind", "kind", "EXECUTION"
-        listing = json.dumps(["executions", status, state_machine, search])
+        kept = statuses if statuses is not None else None if status is None else {status}
+        listing = json.dumps(["executions", status, state_machine, search, sorted(kept or ())])
         start = self.services.cursors.read(listing, next_token)
         items: list[dict[str, Any]] = []
         looked = 0
@@ -214,7 +219,7 @@ class Executions:
             asked = SEARCH_PAGE if search else wanted
             found, start = self.services.store.query_index(index, key, value, asked, start, search)
             looked += asked
-            found = [i for i in found if status is None or i.get("status") == status]
+            found = [i for i in found if kept is None or i.get("status") in kept]
             if len(found) > wanted:  # a search found more than fits: go on after the last kept
                 found = found[:wanted]
                 start = {k: found[-1][k] for k in ("pk", "sk", "list_key", key)}
@@ -289,6 +294,10 @@ class Executions:
             "nextToken": self.services.cursors.issue(listing, last + 1 if more else None),
         }
 
+    def events(self, head: Head) -> Iterator[tuple[int, Event]]:
+        """Every committed event of the execution, with its seq, in order."""
+        return self._events(head, 1, PAGES_READ)
+
     def _events(self, head: Head, first: int, chunk: int) -> Iterator[tuple[int, Event]]:
         """The committed events from seq `first` on, read `chunk` pages at a time."""
         store = self.services.store
@@ -316,7 +325,11 @@ def _check_name(name: object, what: str) -> None:
 
 
 def _started(head: Head) -> dict[str, Any]:
-    return {"executionId": head.execution_id, "status": str(head.status)}
+    return {
+        "executionId": head.execution_id,
+        "status": str(head.status),
+        "createdAt": head.created_at,
+    }
 
 
 def _summary(item: dict[str, Any]) -> dict[str, Any]:
@@ -340,7 +353,7 @@ def _numbered(pages: list[Page], first: int) -> Iterator[tuple[int, Event]]:
 def _shown(event: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any]:
     """An event with its document references replaced by the documents."""
     details = {
-        key: values(value) if key in ("input", "output", "parameters", "data") else value
+        key: values(value) if key in DOCUMENT_FIELDS else value
         for key, value in event["details"].items()
     }
     return {**event, "details": details}

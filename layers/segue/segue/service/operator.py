@@ -92,12 +92,26 @@ class Operator:
             log.info("auto-resume of %s (%s) does nothing: %s", execution_id, pause_id, stale)
             return None
 
-    def cancel(self, execution_id: str, by: str, reason: str) -> Head:
-        """End the execution in whatever non-terminal status it is."""
+    def cancel(
+        self,
+        execution_id: str,
+        by: str,
+        reason: str,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> Head:
+        """End the execution in whatever non-terminal status it is (with an error and cause)."""
         return self.change(
             execution_id,
             lambda machine, head, values, now: control.cancel(
-                machine, head, by=by, reason=reason, now=now, values=values
+                machine,
+                head,
+                by=by,
+                reason=reason,
+                now=now,
+                values=values,
+                error=error,
+                cause=cause,
             ),
         )
 

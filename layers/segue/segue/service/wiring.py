@@ -62,6 +62,9 @@ class Settings:
     work_dlq_url: str = ""
     events_queue_url: str = ""
     events_dlq_url: str = ""
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    """The stack's region and account: what the Step Functions API's ARNs name."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -90,6 +93,8 @@ class Settings:
             work_dlq_url=env.get("SEGUE_WORK_DLQ_URL", ""),
             events_queue_url=env.get("SEGUE_EVENTS_QUEUE_URL", ""),
             events_dlq_url=env.get("SEGUE_EVENTS_DLQ_URL", ""),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            account=env.get("SEGUE_ACCOUNT") or "123456789012",
         )
 
     @property

@@ -112,6 +112,34 @@ class ExecutionStore(Table):
         item = self._get(keys.revision(name, revision))
         return None if item is None else (revision, refs.kept_in(item, "definition"))
 
+    def latest_pointer(self, name: str) -> dict[str, Any] | None:
+        """The state machine's latest-revision item: it exists while the state machine does."""
+        return self._get(keys.latest(name))
+
+    def get_state_machine(self, name: str) -> dict[str, Any] | None:
+        """The attributes kept by `put_state_machine`, if the state machine exists and has any."""
+        item = self._get(keys.attributes(name))
+        if item is None or self.latest_pointer(name) is None:
+            return None
+        return dict(item["attributes"])
+
+    def put_state_machine(self, name: str, attributes: dict[str, Any]) -> None:
+        self._put(keys.attributes(name), {"attributes": attributes})
+
+    def delete_state_machine(self, name: str) -> None:
+        """Forget the state machine; its revisions stay for the executions that run them."""
+        for key in (keys.latest(name), keys.attributes(name)):
+            self._call(self.client.delete_item, {"TableName": self.table, "Key": to_item(key)})
+
+    def publish_revision(self, name: str, revision: int, description: str) -> None:
+        """Mark a revision as a published version (revisions never change otherwise)."""
+        self._update(
+            keys.revision(name, revision),
+            "SET published = :yes, description = :description",
+            "attribute_exists(sk)",
+            {":yes": True, ":description": description},
+        )
+
     def list_state_machines(self) -> list[dict[str, Any]]:
         """Every state machine's latest revision, by name."""
         items, _ = self.query_index("ByKind", "kind", keys.STATE_MACHINE, 1000, None)

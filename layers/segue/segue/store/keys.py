@@ -28,6 +28,11 @@ def latest(name: str) -> dict[str, str]:
     return {"pk": f"SM#{name}", "sk": "LATEST"}
 
 
+def attributes(name: str) -> dict[str, str]:
+    """A state machine's attributes for the Step Functions API (role, tags, creation)."""
+    return {"pk": f"SM#{name}", "sk": "ATTRIBUTES"}
+
+
 def snapshot(execution_id: str, version: int) -> dict[str, str]:
     """A copy of the head at `version` (a checkpoint kept aside)."""
     return {"pk": f"EX#{execution_id}", "sk": f"S#{version:010d}"}

@@ -1,0 +1,503 @@
+"""The Step Functions operations, each a translation onto segue's own services.
+
+Nothing of the engine is repeated here: an operation checks its request (shapes.py),
+turns ARNs into segue's names, calls the service function segue's own API calls, and
+shapes the answer as AWS does. segue's errors become AWS's codes per operation (a
+missing thing is a `StateMachineDoesNotExist` in one place, an `ExecutionDoesNotExist`
+in another).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from segue.asl import diagnose
+from segue.asl.bounds import JsonTextError, read_json
+from segue.asl.machine import read_definition
+from segue.asl.timestamps import format_timestamp
+from segue.engine.head import Status
+from segue.service.errors import (
+    BadRequestError,
+    ClientError,
+    ConflictingRequestError,
+    InvalidDefinitionError,
+    NotFoundError,
+    TooLargeError,
+)
+from segue.service.executions import Executions
+from segue.service.operator import Operator
+from segue.service.waits import Waits
+from segue.sfn import errors as sfn
+from segue.sfn import shapes as s
+from segue.sfn.history import Translator, epoch, json_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from segue.engine.head import Head
+    from segue.service.wiring import Services
+    from segue.sfn.arns import Arns
+
+AWS_STATUS: dict[Status, s.ExecutionStatus] = {
+    Status.RUNNING: "RUNNING",
+    Status.WAITING: "RUNNING",
+    Status.PAUSING: "RUNNING",
+    Status.PAUSED: "RUNNING",
+    Status.SUCCEEDED: "SUCCEEDED",
+    Status.FAILED: "FAILED",
+    Status.CANCELLED: "ABORTED",
+    Status.TIMED_OUT: "TIMED_OUT",
+}
+"""segue's statuses as AWS's clients know them; segue's own rides along as `segueStatus`."""
+SEGUE_STATUSES = {
+    aws: frozenset(k.value for k, v in AWS_STATUS.items() if v == aws)
+    for aws in set(AWS_STATUS.values())
+}
+DEFAULT_PAGE = 100
+HISTORY_PAGE = 100
+
+
+@contextlib.contextmanager
+def answered_as(
+    missing: type[sfn.SfnError] = sfn.ResourceNotFound,
+    conflict: type[sfn.SfnError] = sfn.ValidationException,
+    invalid: type[sfn.SfnError] = sfn.ValidationException,
+) -> Iterator[None]:
+    """segue's client errors as the AWS errors this operation gives for them."""
+    try:
+        yield
+    except NotFoundError as error:
+        raise missing(error.message) from error
+    except ConflictingRequestError as error:
+        raise conflict(error.message) from error
+    except InvalidDefinitionError as error:
+        raise sfn.InvalidDefinition(_definition_message(error.extra)) from error
+    except (BadRequestError, TooLargeError) as error:
+        raise invalid(error.message) from error
+    except ClientError as error:
+        raise sfn.ValidationException(error.message) from error
+
+
+@dataclass
+class StepFunctions:
+    """One object per request: the services, who asks, and the ARNs of this stack."""
+
+    services: Services
+    arns: Arns
+    caller: str
+
+    @property
+    def _executions(self) -> Executions:
+        return Executions(self.services, self.services.clock)
+
+    @property
+    def _operator(self) -> Operator:
+        return Operator(self.services, self.services.clock)
+
+    @property
+    def _role(self) -> str:
+        return f"arn:aws:iam::{self.arns.account}:role/segue"
+
+    # State machines --------------------------------------------------------------------------
+
+    def create_state_machine(self, request: s.CreateStateMachineInput) -> s.Shape:
+        _check_name(request.name)
+        _check_role(request.role_arn)
+        if request.type != "STANDARD":
+            raise sfn.ValidationException("segue runs STANDARD state machines only")
+        store = self.services.store
+        existing = store.get_state_machine(request.name)
+        document = _definition(request.definition)
+        if existing is not None:
+            found = store.get_definition(request.name)
+            same = found is not None and self._document(request.name, found[1]) == document
+            if not same or existing.get("roleArn", request.role_arn) != request.role_arn:
+                raise sfn.StateMachineAlreadyExists(
+                    f"State Machine Already Exists: '{self.arns.state_machine(request.name)}'"
+                )
+            return s.CreateStateMachineOutput(
+                state_machine_arn=self.arns.state_machine(request.name),
+                creation_date=epoch(existing["createdAt"]),
+            )
+        with answered_as():
+            revision = self._executions.register(request.name, document)["revision"]
+        now = format_timestamp(self.services.clock())
+        tags = {t.key: t.value for t in request.tags}
+        store.put_state_machine(
+            request.name, {"roleArn": request.role_arn, "createdAt": now, "tags": tags}
+        )
+        version = self._publish(
+            request.name, revision, request.publish, request.version_description
+        )
+        return s.CreateStateMachineOutput(
+            state_machine_arn=self.arns.state_machine(request.name),
+            creation_date=epoch(now),
+            state_machine_version_arn=version,
+        )
+
+    def update_state_machine(self, request: s.UpdateStateMachineInput) -> s.Shape:
+        name, version = self.arns.state_machine_name(request.state_machine_arn)
+        if version is not None:
+            raise sfn.ValidationException(
+                "a version ARN cannot be updated; update the state machine"
+            )
+        if request.definition is None and request.role_arn is None and not request.publish:
+            raise sfn.MissingRequiredParameter(
+                "Either the definition, the role ARN or publish must be given"
+            )
+        meta = self._state_machine(name)
+        if request.role_arn is not None:
+            _check_role(request.role_arn)
+            meta["roleArn"] = request.role_arn
+        with answered_as(missing=sfn.StateMachineDoesNotExist):
+            if request.definition is not None:
+                revision = self._executions.register(name, _definition(request.definition))[
+                    "revision"
+                ]
+            else:
+                revision = int(self._executions.state_machine(name)["revision"])
+        self.services.store.put_state_machine(name, meta)
+        version_arn = self._publish(name, revision, request.publish, request.version_description)
+        return s.UpdateStateMachineOutput(
+            update_date=epoch(format_timestamp(self.services.clock())),
+            revision_id=str(revision),
+            state_machine_version_arn=version_arn,
+        )
+
+    def describe_state_machine(self, request: s.StateMachineArnInput) -> s.Shape:
+        name, version = self.arns.state_machine_name(request.state_machine_arn)
+        meta = self._state_machine(name)
+        revision, document = self._revision(name, version)
+        return s.DescribeStateMachineOutput(
+            state_machine_arn=request.state_machine_arn,
+            name=name,
+            definition=json_text(document),
+            role_arn=meta.get("roleArn", self._role),
+            type="STANDARD",
+            creation_date=epoch(meta["createdAt"]),
+            revision_id=str(revision),
+        )
+
+    def delete_state_machine(self, request: s.StateMachineArnInput) -> s.Shape:
+        name, version = self.arns.state_machine_name(request.state_machine_arn)
+        if version is not None:
+            raise sfn.ValidationException("delete a version with DeleteStateMachineVersion")
+        self.services.store.delete_state_machine(name)  # running executions go on
+        return s.Empty()
+
+    def list_state_machines(self, request: s.PageInput) -> s.Shape:
+        rows = sorted(self.services.store.list_state_machines(), key=lambda r: r["name"])
+        page, token = self._page(["state-machines"], rows, request.max_results, request.next_token)
+        items = [
+            s.StateMachineListItem(
+                state_machine_arn=self.arns.state_machine(r["name"]),
+                name=r["name"],
+                type="STANDARD",
+                creation_date=epoch(r["updatedAt"]),
+            )
+            for r in page
+        ]
+        return s.ListStateMachinesOutput(state_machines=items, next_token=token)
+
+    def describe_state_machine_for_execution(self, request: s.ExecutionArnInput) -> s.Shape:
+        head = self._head(request.execution_arn)
+        meta = self.services.store.get_state_machine(head.state_machine) or {}
+        revision, document = self._revision(head.state_machine, None, head.revision)
+        return s.DescribeStateMachineForExecutionOutput(
+            state_machine_arn=self.arns.state_machine(head.state_machine),
+            name=head.state_machine,
+            definition=json_text(document),
+            role_arn=meta.get("roleArn", self._role),
+            update_date=epoch(head.created_at),
+            revision_id=str(revision),
+        )
+
+    def validate_state_machine_definition(self, request: s.ValidateInput) -> s.Shape:
+        document, problems = read_definition(request.definition)
+        if document is not None:
+            _, problems = diagnose(document)
+        limit = request.max_results or 100
+        diagnostics = [
+            s.Diagnostic(severity="ERROR", code=d.code, message=d.message, location=d.path or "/")
+            for d in problems
+        ]
+        return s.ValidateOutput(
+            result="FAIL" if diagnostics else "OK",
+            diagnostics=diagnostics[:limit],
+            truncated=len(diagnostics) > limit,
+        )
+
+    # Executions ------------------------------------------------------------------------------
+
+    def start_execution(self, request: s.StartExecutionInput) -> s.Shape:
+        name, version = self.arns.state_machine_name(request.state_machine_arn)
+        if version is not None:
+            raise sfn.ValidationException(
+                "segue starts the latest revision; give the state machine ARN"
+            )
+        if request.name is not None:
+            _check_name(request.name)
+        document = _input(request.input)
+        with answered_as(
+            missing=sfn.StateMachineDoesNotExist,
+            conflict=sfn.ExecutionAlreadyExists,
+            invalid=sfn.InvalidExecutionInput,
+        ):
+            self._state_machine(name)
+            _, answer = self._executions.start(name, document, request.name)
+        return s.StartExecutionOutput(
+            execution_arn=self.arns.execution(answer["executionId"]),
+            start_date=epoch(answer["createdAt"]),
+        )
+
+    def describe_execution(self, request: s.ExecutionArnInput) -> s.Shape:
+        head = self._head(request.execution_arn)
+        values = self.services.documents.reader(head.execution_id)
+        status = AWS_STATUS[head.status]
+        ended = status != "RUNNING"
+        redrivable = head.status is Status.FAILED
+        return s.DescribeExecutionOutput(
+            execution_arn=request.execution_arn,
+            state_machine_arn=self.arns.state_machine(head.state_machine),
+            name=head.name,
+            status=status,
+            start_date=epoch(head.created_at),
+            stop_date=epoch(head.updated_at) if ended else None,
+            input=json_text(values(head.input)),
+            output=json_text(values(head.output)) if head.output else None,
+            output_details=s.DataDetails() if head.output else None,
+            error=head.error,
+            cause=head.cause,
+            redrive_count=head.redrives,
+            redrive_status=None
+            if not ended
+            else ("REDRIVABLE" if redrivable else "NOT_REDRIVABLE"),
+            redrive_status_reason=None
+            if not ended or redrivable
+            else f"Execution is {status}; segue redrives FAILED executions",
+            segue_status=str(head.status),
+        )
+
+    def list_executions(self, request: s.ListExecutionsInput) -> s.Shape:
+        if request.map_run_arn is not None:
+            raise sfn.ValidationException("segue has no map runs yet")
+        if request.state_machine_arn is None:
+            raise sfn.ValidationException("Must provide a StateMachine ARN or MapRun ARN")
+        name, _ = self.arns.state_machine_name(request.state_machine_arn)
+        self._state_machine(name)
+        statuses = SEGUE_STATUSES[request.status_filter] if request.status_filter else None
+        with answered_as(invalid=sfn.InvalidToken):
+            listed = self._executions.list(
+                None,
+                name,
+                request.max_results or DEFAULT_PAGE,
+                request.next_token,
+                statuses=statuses,
+            )
+        rows = [self._listed(item) for item in listed["items"]]
+        if request.redrive_filter is not None:
+            redriven = request.redrive_filter == "REDRIVEN"
+            rows = [r for r in rows if bool(r.redrive_count) == redriven]
+        return s.ListExecutionsOutput(executions=rows, next_token=listed["nextToken"])
+
+    def _listed(self, item: dict[str, Any]) -> s.ExecutionListItem:
+        status = AWS_STATUS[Status(item["status"])]
+        return s.ExecutionListItem(
+            execution_arn=self.arns.execution(item["executionId"]),
+            state_machine_arn=self.arns.state_machine(item["stateMachine"]),
+            name=item["name"],
+            status=status,
+            start_date=epoch(item["createdAt"]),
+            stop_date=epoch(item["updatedAt"])
+            if status != "RUNNING" and "updatedAt" in item
+            else None,
+        )
+
+    def get_execution_history(self, request: s.GetExecutionHistoryInput) -> s.Shape:
+        head = self._head(request.execution_arn)
+        machine = self.services.machines.get(head.state_machine, head.revision)
+        meta = self.services.store.get_state_machine(head.state_machine) or {}
+        translator = Translator(
+            machine,
+            meta.get("roleArn", self._role),
+            self.services.documents.reader(head.execution_id),
+            request.include_execution_data,
+        )
+        events = translator.translate(self._executions.events(head))
+        if request.reverse_order:
+            events.reverse()
+        listing = [
+            "history",
+            head.execution_id,
+            request.reverse_order,
+            request.include_execution_data,
+        ]
+        page, token = self._page(listing, events, request.max_results, request.next_token)
+        return s.GetExecutionHistoryOutput(events=page, next_token=token)
+
+    def stop_execution(self, request: s.StopExecutionInput) -> s.Shape:
+        execution_id = self._execution_id(request.execution_arn)
+        with answered_as(missing=sfn.ExecutionDoesNotExist, conflict=sfn.ValidationException):
+            head = self._operator.cancel(
+                execution_id, self.caller, "StopExecution", request.error, request.cause
+            )
+        return s.StopExecutionOutput(stop_date=epoch(head.updated_at))
+
+    def redrive_execution(self, request: s.RedriveExecutionInput) -> s.Shape:
+        execution_id = self._execution_id(request.execution_arn)
+        with answered_as(missing=sfn.ExecutionDoesNotExist, conflict=sfn.ExecutionNotRedrivable):
+            head = self._operator.redrive(execution_id, self.caller)
+        return s.RedriveExecutionOutput(redrive_date=epoch(head.updated_at))
+
+    def pause_execution(self, request: s.PauseExecutionInput) -> s.Shape:
+        execution_id = self._execution_id(request.execution_arn)
+        with answered_as(missing=sfn.ExecutionDoesNotExist, conflict=sfn.ConflictException):
+            head = self._operator.pause(execution_id, self.caller, request.reason or "", None)
+        return s.ControlOutput(segue_status=str(head.status))
+
+    def resume_execution(self, request: s.ResumeExecutionInput) -> s.Shape:
+        execution_id = self._execution_id(request.execution_arn)
+        data = (
+            None
+            if request.data is None
+            else _document(request.data, "data", sfn.ValidationException)
+        )
+        if data is not None and not isinstance(data, dict):
+            raise sfn.ValidationException("data must be a JSON object of variables")
+        with answered_as(missing=sfn.ExecutionDoesNotExist, conflict=sfn.ConflictException):
+            head = self._operator.resume(
+                execution_id, self.caller, request.reason or "", data, None
+            )
+        return s.ControlOutput(segue_status=str(head.status))
+
+    # Task callbacks --------------------------------------------------------------------------
+
+    def send_task_success(self, request: s.SendTaskSuccessInput) -> s.Shape:
+        output = _document(request.output, "output", sfn.InvalidOutput)
+        with _callback_errors():
+            Waits(self.services, self.services.clock).task_succeeded(request.task_token, output)
+        return s.Empty()
+
+    def send_task_failure(self, request: s.SendTaskFailureInput) -> s.Shape:
+        with _callback_errors():
+            Waits(self.services, self.services.clock).task_failed(
+                request.task_token, request.error or "", request.cause or ""
+            )
+        return s.Empty()
+
+    def send_task_heartbeat(self, request: s.SendTaskHeartbeatInput) -> s.Shape:
+        with _callback_errors():
+            Waits(self.services, self.services.clock).heartbeat(request.task_token)
+        return s.Empty()
+
+    # Pieces ----------------------------------------------------------------------------------
+
+    def _state_machine(self, name: str) -> dict[str, Any]:
+        """The state machine's AWS attributes; those registered through segue's API get defaults."""
+        meta = self.services.store.get_state_machine(name)
+        if meta is not None:
+            return meta
+        listed = self.services.store.latest_pointer(name)
+        if listed is None:
+            raise sfn.StateMachineDoesNotExist(
+                f"State Machine Does Not Exist: '{self.arns.state_machine(name)}'"
+            )
+        return {"roleArn": self._role, "createdAt": listed["sm_updated_at"], "tags": {}}
+
+    def _revision(
+        self, name: str, version: int | None, revision: int | None = None
+    ) -> tuple[int, Any]:
+        found = self.services.store.get_definition(name, revision or version)
+        if found is None:
+            raise sfn.StateMachineDoesNotExist(
+                f"State Machine Does Not Exist: '{self.arns.state_machine(name, version)}'"
+            )
+        return found[0], self._document(name, found[1])
+
+    def _document(self, name: str, ref: str) -> Any:
+        return self.services.machines.document(name, ref)
+
+    def _publish(
+        self, name: str, revision: int, publish: bool, description: str | None
+    ) -> str | None:
+        """The version ARN of a published revision (segue's versions are its revisions)."""
+        if not publish:
+            return None
+        self.services.store.publish_revision(name, revision, description or "")
+        return self.arns.state_machine(name, revision)
+
+    def _execution_id(self, arn: str) -> str:
+        with answered_as(missing=sfn.ExecutionDoesNotExist):
+            return self.arns.execution_id(arn)
+
+    def _head(self, arn: str) -> Head:
+        execution_id = self._execution_id(arn)
+        head = self.services.store.get_head(execution_id)
+        if head is None:
+            raise sfn.ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        return head
+
+    def _page(
+        self, listing: list[Any], rows: list[Any], size: int, token: str | None
+    ) -> tuple[list[Any], str | None]:
+        """One page of `rows` (all read), and the token of the next."""
+        key = json.dumps(listing)
+        with answered_as(invalid=sfn.InvalidToken):
+            start = self.services.cursors.read(key, token)
+        first = start if isinstance(start, int) else 0
+        size = size or DEFAULT_PAGE
+        end = first + size
+        return rows[first:end], self.services.cursors.issue(key, end if end < len(rows) else None)
+
+
+@contextlib.contextmanager
+def _callback_errors() -> Iterator[None]:
+    with answered_as(
+        missing=sfn.TaskDoesNotExist, conflict=sfn.TaskTimedOut, invalid=sfn.InvalidOutput
+    ):
+        yield
+
+
+def _check_name(name: str) -> None:
+    from segue.service.names import name_problem
+
+    problem = name_problem(name)
+    if problem:
+        raise sfn.InvalidName(f"Invalid Name: '{name}' ({problem})")
+
+
+def _check_role(arn: str) -> None:
+    if not arn.startswith("arn:aws") or ":iam::" not in arn:
+        raise sfn.InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+
+
+def _definition(text: str) -> Any:
+    document, problems = read_definition(text)
+    if document is None:
+        raise sfn.InvalidDefinition(
+            _definition_message({"diagnostics": [d.to_dict() for d in problems]})
+        )
+    return document
+
+
+def _definition_message(extra: dict[str, Any]) -> str:
+    """AWS's one-line summary of what is wrong with a definition."""
+    found = extra.get("diagnostics") or []
+    shown = "\n".join(f"{d['code']}: {d['message']} at {d['path'] or '/'}" for d in found[:10])
+    return f"Invalid State Machine Definition: '{shown}'"
+
+
+def _input(text: str | None) -> Any:
+    if text is None:
+        return {}
+    return _document(text, "input", sfn.InvalidExecutionInput)
+
+
+def _document(text: str, what: str, error: type[sfn.SfnError]) -> Any:
+    try:
+        return read_json(text, f"the {what}")
+    except JsonTextError as problem:
+        raise error(f"Invalid {what}: {problem}") from problem

@@ -1,0 +1,287 @@
+"""segue's history as GetExecutionHistory gives it: AWS's event types, ids and details.
+
+A pure translation of the committed events. Each segue event becomes the AWS events it
+stands for (a StateEntered of a Pass state is a `PassStateEntered`, a TaskScheduled of a
+Lambda ARN a `LambdaFunctionScheduled`, ...), numbered from 1 as AWS numbers them, with
+`previousEventId` by AWS's rules. Events AWS has no word for (pauses, resumes, leases,
+schedules, retries) are segue's own: they keep their type, follow the AWS event they
+come after, and take ids of their own (`OWN_IDS` + their seq), so that the AWS events of
+a run read the same whether or not anyone paused it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from segue.asl import errors
+from segue.engine import events as ev
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from segue.asl import StateMachine
+    from segue.engine.events import Event
+
+OWN_IDS = 1_000_000_000
+"""segue's own events have ids from here on (AWS histories end at 25,000 events)."""
+FAN_OUTS = ("Map", "Parallel")
+_LAMBDA_PREFIX = "arn:aws:lambda:"
+_SERVICE_PREFIX = "arn:aws:states:::"
+_HIDDEN_ON_SUCCESS = frozenset({"MapStateSucceeded", "ParallelStateSucceeded"})
+
+
+def json_text(value: Any) -> str:
+    """A JSON document as Step Functions writes it: compact, characters as they are."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def epoch(timestamp: str) -> float:
+    """An ISO 8601 timestamp as the seconds AWS's JSON protocol carries."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
+@dataclass
+class _Entry:
+    type: str
+    timestamp: str
+    details_key: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    own_seq: int | None = None
+
+
+@dataclass
+class Translator:
+    """Turns one execution's events, in order, into AWS's history events."""
+
+    machine: StateMachine
+    role_arn: str
+    values: Callable[[Any], Any]
+    """Resolves a document reference of an event's details to the document."""
+    include_data: bool = True
+    _fan_out_failed: set[str] = field(default_factory=set)
+
+    def translate(self, events: Iterable[tuple[int, Event]]) -> list[dict[str, Any]]:
+        """Every AWS event (and segue's own) of `events`, numbered."""
+        pending = list(events)
+        entries: list[_Entry] = []
+        for index, (seq, event) in enumerate(pending):
+            following = pending[index + 1][1] if index + 1 < len(pending) else None
+            made = self._entries(event, following)
+            if made is None:
+                entries.append(self._own(seq, event))
+            else:
+                entries += made
+        return _numbered(entries)
+
+    # One segue event -------------------------------------------------------------------------
+
+    def _entries(self, event: Event, following: Event | None) -> list[_Entry] | None:
+        """The AWS events of `event`: None when AWS has none (segue's own), [] to drop it."""
+        at, state = event.timestamp, event.state
+        details = event.details
+        kind = self._type_of(state)
+        if event.type == ev.EXECUTION_STARTED:
+            body = self._data("input", details.get("input")) | {"roleArn": self.role_arn}
+            return [_Entry("ExecutionStarted", at, "executionStartedEventDetails", body)]
+        if event.type == ev.EXECUTION_SUCCEEDED:
+            body = self._data("output", details.get("output"))
+            return [_Entry("ExecutionSucceeded", at, "executionSucceededEventDetails", body)]
+        if event.type in (ev.EXECUTION_FAILED, ev.EXECUTION_TIMED_OUT, ev.EXECUTION_CANCELLED):
+            name = {
+                ev.EXECUTION_FAILED: "ExecutionFailed",
+                ev.EXECUTION_TIMED_OUT: "ExecutionTimedOut",
+                ev.EXECUTION_CANCELLED: "ExecutionAborted",
+            }[event.type]
+            body = _failure(details)
+            return [_Entry(name, at, _details_key(name), body)]
+        if event.type == ev.STATE_ENTERED:
+            body = {"name": state} | self._data("input", details.get("input"))
+            return [_Entry(f"{kind}StateEntered", at, "stateEnteredEventDetails", body)]
+        if event.type == ev.STATE_EXITED:
+            return self._exited(event, kind)
+        if event.type in (ev.FAN_OUT_STARTED, ev.BRANCH_STARTED, ev.BRANCH_SUCCEEDED):
+            return self._fan_out(event, kind)
+        if event.type in (ev.BRANCH_FAILED, ev.BRANCH_CANCELLED):
+            return self._branch_ended(event, kind)
+        if event.type in (ev.FAN_OUT_SUCCEEDED, ev.FAN_OUT_FAILED):
+            failed = event.type == ev.FAN_OUT_FAILED
+            if failed and following is not None and following.type == ev.RETRY_SCHEDULED:
+                return []  # AWS gives a state's failure only when no retry follows
+            if failed:
+                self._fan_out_failed.add(state or "")
+            return [_Entry(f"{kind}State{'Failed' if failed else 'Succeeded'}", at)]
+        if event.type in (
+            ev.TASK_SCHEDULED,
+            ev.TASK_STARTED,
+            ev.TASK_SUBMITTED,
+            ev.TASK_SUCCEEDED,
+            ev.TASK_FAILED,
+        ):
+            return self._task(event, following)
+        return None
+
+    def _exited(self, event: Event, kind: str) -> list[_Entry]:
+        state = event.state or ""
+        self._fan_out_failed.discard(state)
+        body: dict[str, Any] = {"name": state} | self._data("output", event.details.get("output"))
+        if "assigned" in event.details:
+            assigned = self.values(event.details["assigned"])
+            body["assignedVariables"] = {k: json_text(v) for k, v in assigned.items()}
+            body["assignedVariablesDetails"] = {"truncated": False}
+        return [_Entry(f"{kind}StateExited", event.timestamp, "stateExitedEventDetails", body)]
+
+    def _fan_out(self, event: Event, kind: str) -> list[_Entry]:
+        at, details = event.timestamp, event.details
+        if event.type == ev.FAN_OUT_STARTED:
+            if kind == "Map":
+                body = {"length": details["branches"]}
+                return [_Entry("MapStateStarted", at, "mapStateStartedEventDetails", body)]
+            return [_Entry(f"{kind}StateStarted", at)]
+        if kind != "Map":  # a Parallel's branches have no events of their own
+            return []
+        name = "MapIterationStarted" if event.type == ev.BRANCH_STARTED else "MapIterationSucceeded"
+        return [_Entry(name, at, _details_key(name), _iteration(event))]
+
+    def _branch_ended(self, event: Event, kind: str) -> list[_Entry]:
+        if kind != "Map":
+            return []
+        name = "MapIterationFailed" if event.type == ev.BRANCH_FAILED else "MapIterationAborted"
+        return [_Entry(name, event.timestamp, _details_key(name), _iteration(event))]
+
+    def _task(self, event: Event, following: Event | None) -> list[_Entry]:
+        state = self.machine.state(event.state or "")
+        resource = str(getattr(state, "resource", ""))
+        at, details = event.timestamp, event.details
+        if event.type == ev.TASK_SCHEDULED:
+            parameters = (
+                self.values(following.details.get("parameters"))
+                if following is not None and following.type == ev.TASK_STARTED
+                else None
+            )
+            return [self._scheduled(resource, parameters, state, at)]
+        lambda_arn = resource.startswith(_LAMBDA_PREFIX)
+        family = "LambdaFunction" if lambda_arn else "Task"
+        service = {} if lambda_arn else _service(resource)
+        if event.type == ev.TASK_STARTED:
+            return [_Entry(f"{family}Started", at, _details_key(f"{family}Started"), service)]
+        if event.type in (ev.TASK_SUBMITTED, ev.TASK_SUCCEEDED):
+            word = "Submitted" if event.type == ev.TASK_SUBMITTED else "Succeeded"
+            if lambda_arn and word == "Submitted":
+                return []
+            body = service | self._data("output", details.get("output"))
+            return [_Entry(f"{family}{word}", at, _details_key(f"{family}{word}"), body)]
+        word = "TimedOut" if details.get("error") == errors.TIMEOUT else "Failed"
+        body = service | _failure(details)
+        return [_Entry(f"{family}{word}", at, _details_key(f"{family}{word}"), body)]
+
+    def _scheduled(self, resource: str, parameters: Any, state: Any, at: str) -> _Entry:
+        timeouts: dict[str, Any] = {}
+        if getattr(state, "timeout_seconds", None):
+            timeouts["timeoutInSeconds"] = state.timeout_seconds
+        if getattr(state, "heartbeat_seconds", None):
+            timeouts["heartbeatInSeconds"] = state.heartbeat_seconds
+        if resource.startswith(_LAMBDA_PREFIX):
+            body = {"resource": resource} | self._data("input", parameters) | timeouts
+            return _Entry(
+                "LambdaFunctionScheduled", at, "lambdaFunctionScheduledEventDetails", body
+            )
+        region = resource.split(":")[3] if resource.startswith("arn:") else ""
+        body = _service(resource) | {"region": region or "us-east-1"}
+        if self.include_data:
+            body["parameters"] = json_text(parameters)
+        return _Entry("TaskScheduled", at, "taskScheduledEventDetails", body | timeouts)
+
+    def _own(self, seq: int, event: Event) -> _Entry:
+        details = {
+            k: self.values(v) if k in ("input", "output", "data") else v
+            for k, v in event.details.items()
+        }
+        if event.state is not None:
+            details = {"state": event.state} | details
+        return _Entry(event.type, event.timestamp, "segueEventDetails", details, own_seq=seq)
+
+    # Pieces --------------------------------------------------------------------------------
+
+    def _type_of(self, state: str | None) -> str:
+        if state is None or state not in self.machine.states:
+            return ""
+        return str(self.machine.state(state).type)
+
+    def _data(self, key: str, ref: Any) -> dict[str, Any]:
+        """`input` or `output` as JSON text with its `...Details`, unless data is left out."""
+        if not self.include_data:
+            return {f"{key}Details": {"truncated": False}}
+        return {key: json_text(self.values(ref)), f"{key}Details": {"truncated": False}}
+
+
+def _details_key(event_type: str) -> str:
+    """`MapIterationStarted` → `mapIterationStartedEventDetails` (as AWS names them)."""
+    return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+def _iteration(event: Event) -> dict[str, Any]:
+    return {"index": event.details["index"], "name": event.state}
+
+
+def _failure(details: dict[str, Any]) -> dict[str, Any]:
+    """`error` and `cause` as AWS gives them: left out when there is none."""
+    return {k: details[k] for k in ("error", "cause") if details.get(k) is not None}
+
+
+def _service(resource: str) -> dict[str, str]:
+    """`resourceType` and `resource` of an integration (`arn:aws:states:::sqs:sendMessage`)."""
+    if resource.startswith(_SERVICE_PREFIX):
+        kind, _, action = resource[len(_SERVICE_PREFIX) :].partition(":")
+        return {"resourceType": kind, "resource": action}
+    kind, _, action = resource.partition(":")
+    return {"resourceType": kind, "resource": action or resource}
+
+
+def _numbered(entries: list[_Entry]) -> list[dict[str, Any]]:
+    """Ids and previousEventIds as AWS gives them (see the module's docstring)."""
+    out: list[dict[str, Any]] = []
+    last = 0  # the id of the last AWS event
+    before_last = 0
+    aws_types: list[str] = []
+    for entry in entries:
+        event: dict[str, Any] = {"timestamp": epoch(entry.timestamp), "type": entry.type}
+        if entry.own_seq is not None:
+            event |= {"id": OWN_IDS + entry.own_seq, "previousEventId": last}
+        else:
+            number = len(aws_types) + 1
+            event |= {
+                "id": number,
+                "previousEventId": _previous(entry.type, aws_types, last, before_last),
+            }
+            before_last, last = _link_target(entry.type, aws_types, last, before_last, number)
+            aws_types.append(entry.type)
+        if entry.details_key:
+            event[entry.details_key] = entry.details
+        out.append(event)
+    return out
+
+
+def _previous(kind: str, seen: list[str], last: int, before_last: int) -> int:
+    if len(seen) == 1 and seen[0] == "ExecutionStarted":
+        return 0  # the first state's entry names no previous event
+    if not seen:
+        return 0
+    if kind == "MapIterationStarted" and seen[-1] == "MapIterationSucceeded":
+        return before_last
+    return last
+
+
+def _link_target(
+    kind: str, seen: list[str], last: int, before_last: int, number: int
+) -> tuple[int, int]:
+    """(before_last, last) after the event `number` of type `kind`.
+
+    AWS links past a finished iteration's failure and a fan-out's success: the next event
+    names the one before them.
+    """
+    if kind in _HIDDEN_ON_SUCCESS or kind in ("MapIterationFailed", "MapIterationAborted"):
+        return before_last, last
+    return last, number

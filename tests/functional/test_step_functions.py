@@ -1,0 +1,209 @@
+"""The Step Functions API through boto3's own client, in-process against the api handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.functional import lambdas
+from tests.functional.sfn_client import definition, step_functions_client
+
+ROLE = "arn:aws:iam::123456789012:role/anything"
+SM = "arn:aws:states:us-east-1:123456789012:stateMachine:"
+EX = "arn:aws:states:us-east-1:123456789012:execution:"
+PASS = definition({"P": {"Type": "Pass", "Result": {"done": True}, "End": True}})
+
+
+@pytest.fixture
+def sfn(harness):
+    return step_functions_client(harness.api.handler)
+
+
+def code(error: ClientError) -> str:
+    return error.response["Error"]["Code"]
+
+
+def test_a_state_machine_is_created_described_listed_and_deleted(sfn):
+    created = sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    assert created["stateMachineArn"] == SM + "hello"
+    again = sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    assert again["stateMachineArn"] == SM + "hello"
+    described = sfn.describe_state_machine(stateMachineArn=SM + "hello")
+    assert described["name"] == "hello"
+    assert json.loads(described["definition"]) == json.loads(PASS)
+    assert described["roleArn"] == ROLE
+    assert described["status"] == "ACTIVE"
+    names = [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
+    assert names == ["hello"]
+    sfn.delete_state_machine(stateMachineArn=SM + "hello")
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.describe_state_machine(stateMachineArn=SM + "hello")
+
+
+def test_creating_another_definition_under_a_taken_name_is_refused(sfn):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    other = definition({"Q": {"Type": "Pass", "End": True}})
+    with pytest.raises(sfn.exceptions.StateMachineAlreadyExists):
+        sfn.create_state_machine(name="hello", definition=other, roleArn=ROLE)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("name", "bad name", "InvalidName"),
+        ("definition", "{not json", "InvalidDefinition"),
+        ("definition", json.dumps({"StartAt": "Nowhere", "States": {}}), "InvalidDefinition"),
+        ("roleArn", "not-an-arn", "InvalidArn"),
+        ("name", "x" * 81, "ValidationException"),
+    ],
+)
+def test_a_bad_state_machine_is_refused_as_aws_refuses_it(sfn, field, value, error):
+    request = {"name": "ok", "definition": PASS, "roleArn": ROLE} | {field: value}
+    with pytest.raises(ClientError) as refused:
+        sfn.create_state_machine(**request)
+    assert code(refused.value) == error
+    assert sfn.list_state_machines()["stateMachines"] == []
+
+
+def test_an_execution_runs_and_reads_as_on_aws(sfn, harness):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    started = sfn.start_execution(stateMachineArn=SM + "hello", name="one", input='{"a": 1}')
+    assert started["executionArn"] == EX + "hello:one"
+    assert sfn.describe_execution(executionArn=EX + "hello:one")["status"] == "RUNNING"
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "hello:one")
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["input"]) == {"a": 1}
+    assert json.loads(described["output"]) == {"done": True}
+    assert described["stopDate"] >= described["startDate"]
+    history = sfn.get_execution_history(executionArn=EX + "hello:one")["events"]
+    assert [(e["id"], e["previousEventId"], e["type"]) for e in history] == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "ExecutionSucceeded"),
+    ]
+    assert history[0]["executionStartedEventDetails"]["roleArn"] == ROLE
+    listed = sfn.list_executions(stateMachineArn=SM + "hello")["executions"]
+    assert [(e["name"], e["status"]) for e in listed] == [("one", "SUCCEEDED")]
+
+
+def test_the_same_name_and_input_answer_the_same_execution(sfn):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    first = sfn.start_execution(stateMachineArn=SM + "hello", name="one", input="{}")
+    second = sfn.start_execution(stateMachineArn=SM + "hello", name="one", input="{}")
+    assert first["executionArn"] == second["executionArn"]
+    with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+        sfn.start_execution(stateMachineArn=SM + "hello", name="one", input='{"other": 1}')
+
+
+@pytest.mark.parametrize(
+    ("request_", "error"),
+    [
+        ({"stateMachineArn": SM + "nobody"}, "StateMachineDoesNotExist"),
+        ({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:activity:x"}, "InvalidArn"),
+        ({"stateMachineArn": "nonsense"}, "InvalidArn"),
+        ({"stateMachineArn": SM + "hello", "input": "{nope"}, "InvalidExecutionInput"),
+        ({"stateMachineArn": SM + "hello", "name": "a/b"}, "InvalidName"),
+    ],
+)
+def test_a_bad_start_is_refused_as_aws_refuses_it(sfn, request_, error):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    with pytest.raises(ClientError) as refused:
+        sfn.start_execution(**request_)
+    assert code(refused.value) == error
+
+
+def test_an_unknown_execution_is_execution_does_not_exist(sfn):
+    with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+        sfn.describe_execution(executionArn=EX + "hello:nobody")
+    with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+        sfn.get_execution_history(executionArn=EX + "hello:nobody")
+
+
+def test_stop_execution_aborts_with_error_and_cause(sfn, harness):
+    waiting = definition({"W": {"Type": "Wait", "Seconds": 3600, "End": True}})
+    sfn.create_state_machine(name="slow", definition=waiting, roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "slow", name="one")
+    harness.drain()
+    stopped = sfn.stop_execution(executionArn=EX + "slow:one", error="Oops", cause="by hand")
+    assert stopped["stopDate"]
+    described = sfn.describe_execution(executionArn=EX + "slow:one")
+    assert (described["status"], described["error"], described["cause"]) == (
+        "ABORTED",
+        "Oops",
+        "by hand",
+    )
+    last = sfn.get_execution_history(executionArn=EX + "slow:one", reverseOrder=True)["events"][0]
+    assert last["type"] == "ExecutionAborted"
+    assert last["executionAbortedEventDetails"] == {"error": "Oops", "cause": "by hand"}
+
+
+def test_history_pages_forwards_and_backwards(sfn, harness):
+    chain: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(5)}
+    chain["S5"] = {"Type": "Pass", "End": True}
+    sfn.create_state_machine(name="chain", definition=definition(chain), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "chain", name="one")
+    harness.drain()
+    paginator = sfn.get_paginator("get_execution_history")
+    forwards = [
+        e["id"]
+        for page in paginator.paginate(
+            executionArn=EX + "chain:one", PaginationConfig={"PageSize": 5}
+        )
+        for e in page["events"]
+    ]
+    assert forwards == list(range(1, 15))
+    backwards = sfn.get_execution_history(
+        executionArn=EX + "chain:one", reverseOrder=True, maxResults=3
+    )
+    assert [e["id"] for e in backwards["events"]] == [14, 13, 12]
+    assert backwards["nextToken"]
+    bare = sfn.get_execution_history(executionArn=EX + "chain:one", includeExecutionData=False)
+    assert "input" not in bare["events"][0]["executionStartedEventDetails"]
+
+
+def test_a_bad_page_token_and_page_size_are_refused(sfn):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    with pytest.raises(ClientError) as refused:
+        sfn.list_executions(stateMachineArn=SM + "hello", nextToken="forged")
+    assert code(refused.value) == "InvalidToken"
+    with pytest.raises(ClientError) as refused:
+        sfn.list_executions(stateMachineArn=SM + "hello", maxResults=1001)
+    assert code(refused.value) == "ValidationException"
+    assert "less than or equal to 1000" in refused.value.response["Error"]["Message"]
+
+
+def test_an_unknown_operation_is_unknown_operation_exception(sfn):
+    with pytest.raises(ClientError) as refused:
+        sfn.describe_map_run(mapRunArn="arn:aws:states:us-east-1:123456789012:mapRun:a/b:c")
+    assert code(refused.value) == "UnknownOperationException"
+
+
+def test_task_callbacks_answer_as_aws(sfn, harness):
+    lambdas.HANDED.clear()
+    payload = {"token.$": "$$.Task.Token", "key": "sfn"}
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "hand_over", "Payload": payload},
+        "End": True,
+    }
+    sfn.create_state_machine(name="cb", definition=definition({"Ask": ask}), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "cb", name="one")
+    harness.drain()
+    token = lambdas.HANDED[-1]["token"]
+    with pytest.raises(sfn.exceptions.InvalidOutput):
+        sfn.send_task_success(taskToken=token, output="{nope")
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_success(taskToken="made-up", output="{}")
+    sfn.send_task_heartbeat(taskToken=token)
+    sfn.send_task_success(taskToken=token, output='{"ok": true}')
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "cb:one")
+    assert json.loads(described["output"]) == {"ok": True}
+    with pytest.raises(sfn.exceptions.TaskTimedOut):
+        sfn.send_task_success(taskToken=token, output="{}")

@@ -25,12 +25,43 @@ if TYPE_CHECKING:
     from segue.asl import StateMachine
     from segue.engine.events import Event
 
+MECHANICS = frozenset(
+    {
+        ev.WAIT_STARTED,
+        ev.RETRY_SCHEDULED,
+        ev.TASK_HEARTBEAT,
+        ev.SCHEDULE_CREATED,
+        ev.SCHEDULE_FIRED,
+        ev.SCHEDULE_DELETED,
+    }
+)
+"""segue's events of how it waits and retries: AWS's history says the same by what follows
+(a Wait state's exit, a task scheduled again), so they are left out here and kept in
+segue's own history. A run nobody paused and no crash touched reads as AWS's, event for
+event."""
 OWN_IDS = 1_000_000_000
 """segue's own events have ids from here on (AWS histories end at 25,000 events)."""
 FAN_OUTS = ("Map", "Parallel")
 _LAMBDA_PREFIX = "arn:aws:lambda:"
 _SERVICE_PREFIX = "arn:aws:states:::"
 _HIDDEN_ON_SUCCESS = frozenset({"MapStateSucceeded", "ParallelStateSucceeded"})
+_EXECUTION = {
+    ev.EXECUTION_STARTED: "ExecutionStarted",
+    ev.EXECUTION_SUCCEEDED: "ExecutionSucceeded",
+    ev.EXECUTION_FAILED: "ExecutionFailed",
+    ev.EXECUTION_TIMED_OUT: "ExecutionTimedOut",
+    ev.EXECUTION_CANCELLED: "ExecutionAborted",
+    ev.EXECUTION_REDRIVEN: "ExecutionRedriven",
+}
+_ITERATION = {
+    ev.BRANCH_STARTED: "MapIterationStarted",
+    ev.BRANCH_SUCCEEDED: "MapIterationSucceeded",
+    ev.BRANCH_FAILED: "MapIterationFailed",
+    ev.BRANCH_CANCELLED: "MapIterationAborted",
+}
+_TASK = frozenset(
+    {ev.TASK_SCHEDULED, ev.TASK_STARTED, ev.TASK_SUBMITTED, ev.TASK_SUCCEEDED, ev.TASK_FAILED}
+)
 
 
 def json_text(value: Any) -> str:
@@ -61,7 +92,6 @@ class Translator:
     values: Callable[[Any], Any]
     """Resolves a document reference of an event's details to the document."""
     include_data: bool = True
-    _fan_out_failed: set[str] = field(default_factory=set)
 
     def translate(self, events: Iterable[tuple[int, Event]]) -> list[dict[str, Any]]:
         """Every AWS event (and segue's own) of `events`, numbered."""
@@ -69,6 +99,8 @@ class Translator:
         entries: list[_Entry] = []
         for index, (seq, event) in enumerate(pending):
             following = pending[index + 1][1] if index + 1 < len(pending) else None
+            if event.type in MECHANICS:
+                continue
             made = self._entries(event, following)
             if made is None:
                 entries.append(self._own(seq, event))
@@ -80,76 +112,55 @@ class Translator:
 
     def _entries(self, event: Event, following: Event | None) -> list[_Entry] | None:
         """The AWS events of `event`: None when AWS has none (segue's own), [] to drop it."""
-        at, state = event.timestamp, event.state
-        details = event.details
-        kind = self._type_of(state)
-        if event.type == ev.EXECUTION_STARTED:
-            body = self._data("input", details.get("input")) | {"roleArn": self.role_arn}
-            return [_Entry("ExecutionStarted", at, "executionStartedEventDetails", body)]
-        if event.type == ev.EXECUTION_SUCCEEDED:
-            body = self._data("output", details.get("output"))
-            return [_Entry("ExecutionSucceeded", at, "executionSucceededEventDetails", body)]
-        if event.type in (ev.EXECUTION_FAILED, ev.EXECUTION_TIMED_OUT, ev.EXECUTION_CANCELLED):
-            name = {
-                ev.EXECUTION_FAILED: "ExecutionFailed",
-                ev.EXECUTION_TIMED_OUT: "ExecutionTimedOut",
-                ev.EXECUTION_CANCELLED: "ExecutionAborted",
-            }[event.type]
-            body = _failure(details)
-            return [_Entry(name, at, _details_key(name), body)]
+        kind = self._type_of(event.state)
+        at = event.timestamp
+        if event.type in _EXECUTION:
+            return [self._execution(event)]
         if event.type == ev.STATE_ENTERED:
-            body = {"name": state} | self._data("input", details.get("input"))
+            body = {"name": event.state} | self._data("input", event.details.get("input"))
             return [_Entry(f"{kind}StateEntered", at, "stateEnteredEventDetails", body)]
         if event.type == ev.STATE_EXITED:
-            return self._exited(event, kind)
-        if event.type in (ev.FAN_OUT_STARTED, ev.BRANCH_STARTED, ev.BRANCH_SUCCEEDED):
-            return self._fan_out(event, kind)
-        if event.type in (ev.BRANCH_FAILED, ev.BRANCH_CANCELLED):
-            return self._branch_ended(event, kind)
+            return [self._exited(event, kind)]
+        if event.type in _ITERATION:  # a Parallel's branches have no events of their own
+            name = _ITERATION[event.type]
+            return (
+                [_Entry(name, at, _details_key(name), _iteration(event))] if kind == "Map" else []
+            )
+        if event.type == ev.FAN_OUT_STARTED:
+            if kind == "Map":
+                body = {"length": event.details["branches"]}
+                return [_Entry("MapStateStarted", at, "mapStateStartedEventDetails", body)]
+            return [_Entry(f"{kind}StateStarted", at)]
         if event.type in (ev.FAN_OUT_SUCCEEDED, ev.FAN_OUT_FAILED):
             failed = event.type == ev.FAN_OUT_FAILED
             if failed and following is not None and following.type == ev.RETRY_SCHEDULED:
                 return []  # AWS gives a state's failure only when no retry follows
-            if failed:
-                self._fan_out_failed.add(state or "")
             return [_Entry(f"{kind}State{'Failed' if failed else 'Succeeded'}", at)]
-        if event.type in (
-            ev.TASK_SCHEDULED,
-            ev.TASK_STARTED,
-            ev.TASK_SUBMITTED,
-            ev.TASK_SUCCEEDED,
-            ev.TASK_FAILED,
-        ):
+        if event.type in _TASK:
             return self._task(event, following)
         return None
 
-    def _exited(self, event: Event, kind: str) -> list[_Entry]:
-        state = event.state or ""
-        self._fan_out_failed.discard(state)
-        body: dict[str, Any] = {"name": state} | self._data("output", event.details.get("output"))
+    def _execution(self, event: Event) -> _Entry:
+        name, details = _EXECUTION[event.type], event.details
+        body: dict[str, Any]
+        if event.type == ev.EXECUTION_STARTED:
+            body = self._data("input", details.get("input")) | {"roleArn": self.role_arn}
+        elif event.type == ev.EXECUTION_SUCCEEDED:
+            body = self._data("output", details.get("output"))
+        elif event.type == ev.EXECUTION_REDRIVEN:
+            body = {"redriveCount": details.get("redriveCount", 1)}
+        else:
+            body = _failure(details)
+        return _Entry(name, event.timestamp, _details_key(name), body)
+
+    def _exited(self, event: Event, kind: str) -> _Entry:
+        body: dict[str, Any] = {"name": event.state}
+        body |= self._data("output", event.details.get("output"))
         if "assigned" in event.details:
             assigned = self.values(event.details["assigned"])
             body["assignedVariables"] = {k: json_text(v) for k, v in assigned.items()}
             body["assignedVariablesDetails"] = {"truncated": False}
-        return [_Entry(f"{kind}StateExited", event.timestamp, "stateExitedEventDetails", body)]
-
-    def _fan_out(self, event: Event, kind: str) -> list[_Entry]:
-        at, details = event.timestamp, event.details
-        if event.type == ev.FAN_OUT_STARTED:
-            if kind == "Map":
-                body = {"length": details["branches"]}
-                return [_Entry("MapStateStarted", at, "mapStateStartedEventDetails", body)]
-            return [_Entry(f"{kind}StateStarted", at)]
-        if kind != "Map":  # a Parallel's branches have no events of their own
-            return []
-        name = "MapIterationStarted" if event.type == ev.BRANCH_STARTED else "MapIterationSucceeded"
-        return [_Entry(name, at, _details_key(name), _iteration(event))]
-
-    def _branch_ended(self, event: Event, kind: str) -> list[_Entry]:
-        if kind != "Map":
-            return []
-        name = "MapIterationFailed" if event.type == ev.BRANCH_FAILED else "MapIterationAborted"
-        return [_Entry(name, event.timestamp, _details_key(name), _iteration(event))]
+        return _Entry(f"{kind}StateExited", event.timestamp, "stateExitedEventDetails", body)
 
     def _task(self, event: Event, following: Event | None) -> list[_Entry]:
         state = self.machine.state(event.state or "")

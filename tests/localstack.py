@@ -41,6 +41,16 @@ class LocalStack:
     def client(self) -> Client:
         return Client(self.endpoint)
 
+    def step_functions(self) -> Any:
+        """boto3's own `stepfunctions` client, pointed at segue's endpoint."""
+        return boto3.client(
+            "stepfunctions",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="segue-local",
+            aws_secret_access_key="segue-local",
+        )
+
     def aws(self, service: str) -> Any:
         """A boto3 client of the stack's own moto server."""
         return boto3.client(  # type: ignore[call-overload]

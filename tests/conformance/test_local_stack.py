@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,9 +19,13 @@ from segue.asl.simulator import Execution
 from segue.client import ApiError, Client
 from tests.conformance.cases import Case, load_cases, mismatches
 from tests.conformance.handlers import FUNCTIONS
+from tests.conformance.histories import KEPT, area, differences
 from tests.localstack import running_stack
 
 CASES = load_cases()
+BY_NAME = {case.name: case for case in CASES}
+HISTORIES: dict[str, list[dict[str, Any]]] = {}
+"""Each recorded case's history as segue's Step Functions API gives it (filled by `outcomes`)."""
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED"}
 DEADLINE_SECONDS = 600
 
@@ -65,12 +70,23 @@ def outcomes(tmp_path_factory) -> dict[str, Any]:
             for case_name, document in zip(started, documents, strict=True):
                 finished = document["status"] in FINISHED
                 results[case_name] = document if finished else TimeoutError(f"{case_name} is stuck")
+            sfn = stack.step_functions()
+            recorded = [n for n in started if "history" in BY_NAME[n].document]
+            histories = pool.map(lambda n: _history(sfn, started[n]), recorded)
+            HISTORIES.update(zip(recorded, histories, strict=True))
     matched = sum(
         1 for case in CASES if case.in_scope and _problems(case, results.get(case.name)) == []
     )
     in_scope = sum(1 for case in CASES if case.in_scope and not case.expects_aws_payload_limit)
     print(f"\nASL conformance through the local stack: {matched}/{in_scope} in-scope cases matched")
     return results
+
+
+def _history(sfn: Any, execution_id: str) -> list[dict[str, Any]]:
+    """The execution's whole history through the Step Functions API, as boto3 reads it."""
+    arn = f"arn:aws:states:us-east-1:123456789012:execution:{execution_id}"
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+    return [event for page in pages for event in page["events"]]
 
 
 def _start(client: Client, case: Case) -> str | ApiError:
@@ -105,3 +121,32 @@ def _problems(case: Case, outcome: Any) -> list[str]:
 def test_case_matches_aws_through_the_local_stack(outcomes, case: Case) -> None:
     problems = _problems(case, outcomes.get(case.name))
     assert not problems, "\n".join(problems)
+
+
+def test_histories_match_aws_event_for_event(outcomes) -> None:
+    """Every recorded history, compared; differences of a kind segue keeps are counted apart."""
+    recorded = [
+        c
+        for c in CASES
+        if c.in_scope and "history" in c.document and not c.expects_aws_payload_limit
+    ]
+    exact, kept, new = Counter[str](), Counter[str](), {}
+    total = Counter(area(c.name) for c in recorded)
+    for case in recorded:
+        found = differences(case.document["history"], HISTORIES.get(case.name, []))
+        kinds = {f.split(":")[0] for f in found}
+        if not found:
+            exact[area(case.name)] += 1
+        elif kinds <= set(KEPT):
+            kept.update(kinds)
+        else:
+            new[case.name] = found
+    print(
+        f"\nhistories through the Step Functions API: {sum(exact.values())}/{len(recorded)} "
+        "in-scope recorded cases match event for event"
+    )
+    for name in sorted(total):
+        print(f"  {name}: {exact[name]}/{total[name]}")
+    for kind, count in sorted(kept.items()):
+        print(f"  kept difference {kind}: {count} case(s)")
+    assert not new, "\n".join(f"{name}: {found[:3]}" for name, found in sorted(new.items()))

@@ -33,10 +33,11 @@ def context_object(
     execution: ExecutionInfo,
     state: str,
     entered: datetime,
-    retry_count: int = 0,
+    retry_count: int | None = 0,
     task_token: str | None = None,
 ) -> dict[str, Json]:
-    """`$$` for one visit of `state`."""
+    """`$$` for one visit of `state`; `State.RetryCount` only for a state that can retry
+    (None otherwise: AWS gives a Pass state's context no RetryCount)."""
     context: dict[str, Json] = {
         "Execution": {
             "Id": execution.id,
@@ -46,13 +47,11 @@ def context_object(
             "StartTime": format_timestamp(execution.start_time),
             "RedriveCount": execution.redrive_count,
         },
-        "State": {
-            "EnteredTime": format_timestamp(entered),
-            "Name": state,
-            "RetryCount": retry_count,
-        },
+        "State": {"EnteredTime": format_timestamp(entered), "Name": state},
         "StateMachine": {"Id": execution.state_machine_id, "Name": execution.state_machine_name},
     }
+    if retry_count is not None:
+        context["State"]["RetryCount"] = retry_count
     if execution.trigger:  # segue's own: the EventBridge rule and event that started it
         context["Execution"]["Trigger"] = dict(execution.trigger)
     if task_token is not None:

@@ -146,7 +146,8 @@ class Simulator:
         return run.result
 
     def _context(self, state: str, retries: tuple[int, ...]) -> dict[str, Json]:
-        return context_object(self._execution, state, self.now, sum(retries))
+        can_retry = hasattr(self.machine.state(state), "retry")
+        return context_object(self._execution, state, self.now, sum(retries) if can_retry else None)
 
     def _runtime(self) -> Runtime:
         return Runtime(self.now, self._rng, self.max_payload_bytes)

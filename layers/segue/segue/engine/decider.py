@@ -84,6 +84,8 @@ class TaskReport:
     ended_at: datetime
     result: Result
     waiting: bool = False
+    timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -227,17 +229,15 @@ def trigger_of(head: Head) -> dict[str, str] | None:
     return {"Rule": head.trigger_rule, "EventId": head.trigger_event}
 
 
-def visit_of(
-    head: Head, token: Token, values: Values, machine: StateMachine | None = None
-) -> Visit:
+def visit_of(head: Head, token: Token, values: Values, machine: StateMachine) -> Visit:
     """The pure interpreter's view of one token (with `$$.Task.Token` for a callback task)."""
-    state = machine.state(token.state) if machine is not None else None
+    state = machine.state(token.state)
     resource = getattr(state, "resource", "")
     context = context_object(
         execution_info(head, values),
         token.state,
         instant(token.entered_at),
-        token.attempt - 1,
+        token.attempt - 1 if hasattr(state, "retry") else None,
         task_token(head, token) if wait_kind(resource) is WaitKind.CALLBACK else None,
     )
     return Visit(
@@ -290,6 +290,7 @@ def work(
     if not isinstance(entered, Invoke):
         return entered, None
     started = clock()
+    limits = (entered.timeout_seconds, entered.heartbeat_seconds)
     kind_of_wait = wait_kind(entered.resource)
     if kind_of_wait in (WaitKind.APPROVAL, WaitKind.EVENT):
         awaited = segue_wait(entered)
@@ -305,9 +306,11 @@ def work(
     if kind_of_wait is WaitKind.CALLBACK and isinstance(result, Succeeded):
         awaited = Await(WaitKind.CALLBACK, entered.timeout_seconds, entered.heartbeat_seconds)
         return awaited, TaskReport(
-            entered.resource, entered.parameters, started, ended, result, True
+            entered.resource, entered.parameters, started, ended, result, True, *limits
         )
-    report = TaskReport(entered.resource, entered.parameters, started, ended, result)
+    report = TaskReport(
+        entered.resource, entered.parameters, started, ended, result, False, *limits
+    )
     return complete(machine, visit, result, runtime_for(head, token, ended)), report
 
 
@@ -407,6 +410,10 @@ class Draft:
             details = {"resource": task.resource}
             self.events.append(Event(ev.TASK_SCHEDULED, started, token.state, details))
             details = {"attempt": token.attempt, "parameters": self.ref(task.parameters)}
+            if task.timeout_seconds is not None:
+                details["timeoutSeconds"] = task.timeout_seconds
+            if task.heartbeat_seconds is not None:
+                details["heartbeatSeconds"] = task.heartbeat_seconds
             self.events.append(Event(ev.TASK_STARTED, started, token.state, details))
         if task.waiting:
             details = (
@@ -583,7 +590,7 @@ class Draft:
             not join.tolerant and any(isinstance(r, Failed) for r in results)
         )
         self.event(ev.FAN_OUT_FAILED if failed else ev.FAN_OUT_SUCCEEDED, parent.state)
-        visit = visit_of(self.head, parent, self.read)
+        visit = visit_of(self.head, parent, self.read, self.machine)
         settled: Settled = complete(
             self.machine, visit, results, runtime_for(self.head, parent, self.now)
         )

@@ -167,12 +167,9 @@ class Translator:
         resource = str(getattr(state, "resource", ""))
         at, details = event.timestamp, event.details
         if event.type == ev.TASK_SCHEDULED:
-            parameters = (
-                self.values(following.details.get("parameters"))
-                if following is not None and following.type == ev.TASK_STARTED
-                else None
-            )
-            return [self._scheduled(resource, parameters, state, at)]
+            # the task's parameters and time limits, as evaluated, are kept on TaskStarted
+            started = following.details if following and following.type == ev.TASK_STARTED else {}
+            return [self._scheduled(resource, started, at)]
         lambda_arn = resource.startswith(_LAMBDA_PREFIX)
         family = "LambdaFunction" if lambda_arn else "Task"
         service = {} if lambda_arn else _service(resource)
@@ -188,12 +185,16 @@ class Translator:
         body = service | _failure(details)
         return [_Entry(f"{family}{word}", at, _details_key(f"{family}{word}"), body)]
 
-    def _scheduled(self, resource: str, parameters: Any, state: Any, at: str) -> _Entry:
-        timeouts: dict[str, Any] = {}
-        if getattr(state, "timeout_seconds", None):
-            timeouts["timeoutInSeconds"] = state.timeout_seconds
-        if getattr(state, "heartbeat_seconds", None):
-            timeouts["heartbeatInSeconds"] = state.heartbeat_seconds
+    def _scheduled(self, resource: str, started: dict[str, Any], at: str) -> _Entry:
+        parameters = started.get("parameters")
+        timeouts = {
+            aws: started[key]
+            for key, aws in (
+                ("timeoutSeconds", "timeoutInSeconds"),
+                ("heartbeatSeconds", "heartbeatInSeconds"),
+            )
+            if key in started
+        }
         if resource.startswith(_LAMBDA_PREFIX):
             body = {"resource": resource} | self._data("input", parameters) | timeouts
             return _Entry(
@@ -202,7 +203,7 @@ class Translator:
         region = resource.split(":")[3] if resource.startswith("arn:") else ""
         body = _service(resource) | {"region": region or "us-east-1"}
         if self.include_data:
-            body["parameters"] = json_text(parameters)
+            body["parameters"] = json_text(self._value(parameters))
         return _Entry("TaskScheduled", at, "taskScheduledEventDetails", body | timeouts)
 
     def _own(self, seq: int, event: Event) -> _Entry:
@@ -225,7 +226,11 @@ class Translator:
         """`input` or `output` as JSON text with its `...Details`, unless data is left out."""
         if not self.include_data:
             return {f"{key}Details": {"truncated": False}}
-        return {key: json_text(self.values(ref)), f"{key}Details": {"truncated": False}}
+        return {key: json_text(self._value(ref)), f"{key}Details": {"truncated": False}}
+
+    def _value(self, ref: Any) -> Any:
+        """The document a reference names (no reference: nothing was kept, `{}`)."""
+        return {} if ref is None else self.values(ref)
 
 
 def _details_key(event_type: str) -> str:
@@ -239,7 +244,7 @@ def _iteration(event: Event) -> dict[str, Any]:
 
 def _failure(details: dict[str, Any]) -> dict[str, Any]:
     """`error` and `cause` as AWS gives them: left out when there is none."""
-    return {k: details[k] for k in ("error", "cause") if details.get(k) is not None}
+    return {k: details[k] for k in ("error", "cause") if details.get(k)}
 
 
 def _service(resource: str) -> dict[str, str]:

@@ -207,3 +207,43 @@ def test_task_callbacks_answer_as_aws(sfn, harness):
     assert json.loads(described["output"]) == {"ok": True}
     with pytest.raises(sfn.exceptions.TaskTimedOut):
         sfn.send_task_success(taskToken=token, output="{}")
+
+
+def test_tags_are_kept_listed_and_removed(sfn):
+    tags = [{"key": "team", "value": "ops"}, {"key": "tier", "value": "1"}]
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE, tags=tags)
+    sfn.tag_resource(resourceArn=SM + "hello", tags=[{"key": "tier", "value": "2"}])
+    listed = sfn.list_tags_for_resource(resourceArn=SM + "hello")["tags"]
+    assert listed == [{"key": "team", "value": "ops"}, {"key": "tier", "value": "2"}]
+    sfn.untag_resource(resourceArn=SM + "hello", tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=SM + "hello")["tags"] == [
+        {"key": "tier", "value": "2"}
+    ]
+    with pytest.raises(sfn.exceptions.TooManyTags):
+        many = [{"key": f"k{i}", "value": "v"} for i in range(60)]
+        sfn.tag_resource(resourceArn=SM + "hello", tags=many)
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.list_tags_for_resource(resourceArn=SM + "nobody")
+
+
+def test_published_versions_are_listed_described_and_started(sfn, harness):
+    created = sfn.create_state_machine(name="v", definition=PASS, roleArn=ROLE, publish=True)
+    assert created["stateMachineVersionArn"] == SM + "v:1"
+    other = definition({"Q": {"Type": "Pass", "Result": 2, "End": True}})
+    updated = sfn.update_state_machine(stateMachineArn=SM + "v", definition=other, publish=True)
+    assert updated["stateMachineVersionArn"] == SM + "v:2"
+    versions = sfn.list_state_machine_versions(stateMachineArn=SM + "v")["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"] for v in versions] == [SM + "v:2", SM + "v:1"]
+    first = sfn.describe_state_machine(stateMachineArn=SM + "v:1")
+    assert json.loads(first["definition"]) == json.loads(PASS)
+    sfn.start_execution(stateMachineArn=SM + "v:1", name="old")
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "v:old")
+    assert json.loads(described["output"]) == {"done": True}
+    sfn.delete_state_machine_version(stateMachineVersionArn=SM + "v:1")
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.start_execution(stateMachineArn=SM + "v:1", name="gone")
+    published = sfn.publish_state_machine_version(stateMachineArn=SM + "v", revisionId="2")
+    assert published["stateMachineVersionArn"] == SM + "v:2"
+    with pytest.raises(sfn.exceptions.ConflictException):
+        sfn.publish_state_machine_version(stateMachineArn=SM + "v", revisionId="1")

@@ -105,16 +105,18 @@ class Executions:
         pause_before: list[str] | None = None,
         auto_resume_seconds: int | None = None,
         trigger: tuple[str, str] = ("", ""),
+        revision: int | None = None,
     ) -> tuple[bool, dict[str, Any]]:
         """Start (or find, for a name already used) an execution; (created, answer).
 
-        `trigger` is the (rule, event id) of the EventBridge event that started it.
+        `trigger` is the (rule, event id) of the EventBridge event that started it;
+        `revision` is the definition's revision to run (the latest when None).
         """
         _check_name(state_machine, "state machine")
         name = name if name is not None else str(uuid.uuid4())
         _check_name(name, "execution")
         check_document(input, "the input")
-        found = self.services.store.get_definition(state_machine)
+        found = self.services.store.get_definition(state_machine, revision)
         if found is None:
             raise NotFoundError(f"no state machine named {state_machine!r}")
         revision, ref = found

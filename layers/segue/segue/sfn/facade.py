@@ -57,6 +57,7 @@ SEGUE_STATUSES = {
     for aws in set(AWS_STATUS.values())
 }
 DEFAULT_PAGE = 100
+MAX_TAGS = 50
 HISTORY_PAGE = 100
 
 
@@ -230,13 +231,81 @@ class StepFunctions:
             truncated=len(diagnostics) > limit,
         )
 
+    # Versions (segue's versions are its published revisions) ----------------------------------
+
+    def list_state_machine_versions(self, request: s.ListVersionsInput) -> s.Shape:
+        name, _ = self.arns.state_machine_name(request.state_machine_arn)
+        self._state_machine(name)
+        rows = [r for r in self.services.store.revisions(name) if r["published"]]
+        rows.sort(key=lambda r: -int(r["revision"]))
+        page, token = self._page(["versions", name], rows, request.max_results, request.next_token)
+        items = [
+            s.VersionListItem(
+                state_machine_version_arn=self.arns.state_machine(name, int(r["revision"])),
+                creation_date=epoch(r["created_at"]),
+            )
+            for r in page
+        ]
+        return s.ListVersionsOutput(state_machine_versions=items, next_token=token)
+
+    def publish_state_machine_version(self, request: s.PublishVersionInput) -> s.Shape:
+        name, _ = self.arns.state_machine_name(request.state_machine_arn)
+        self._state_machine(name)
+        latest, _ = self._revision(name, None)
+        if request.revision_id is not None and request.revision_id != str(latest):
+            raise sfn.ConflictException(
+                f"revisionId {request.revision_id} is not the latest revision ({latest})"
+            )
+        arn = str(self._publish(name, latest, True, request.description))
+        created = next(r for r in self.services.store.revisions(name) if r["revision"] == latest)
+        return s.PublishVersionOutput(
+            creation_date=epoch(created["created_at"]), state_machine_version_arn=arn
+        )
+
+    def delete_state_machine_version(self, request: s.DeleteVersionInput) -> s.Shape:
+        name, version = self.arns.state_machine_name(request.state_machine_version_arn)
+        if version is None:
+            raise sfn.ValidationException("give a version ARN (<state machine ARN>:<version>)")
+        self.services.store.unpublish_revision(name, version)
+        return s.Empty()
+
+    # Tags --------------------------------------------------------------------------------------
+
+    def tag_resource(self, request: s.TagResourceInput) -> s.Shape:
+        name, meta = self._tagged(request.resource_arn)
+        tags = meta.get("tags", {}) | {t.key: t.value for t in request.tags}
+        if len(tags) > MAX_TAGS:
+            raise sfn.TooManyTags(f"Too many tags: at most {MAX_TAGS} per resource")
+        self.services.store.put_state_machine(name, meta | {"tags": tags})
+        return s.Empty()
+
+    def untag_resource(self, request: s.UntagResourceInput) -> s.Shape:
+        name, meta = self._tagged(request.resource_arn)
+        tags = {k: v for k, v in meta.get("tags", {}).items() if k not in request.tag_keys}
+        self.services.store.put_state_machine(name, meta | {"tags": tags})
+        return s.Empty()
+
+    def list_tags_for_resource(self, request: s.ResourceArnInput) -> s.Shape:
+        _, meta = self._tagged(request.resource_arn)
+        tags = [s.Tag(key=k, value=v) for k, v in sorted(meta.get("tags", {}).items())]
+        return s.ListTagsOutput(tags=tags)
+
+    def _tagged(self, arn: str) -> tuple[str, dict[str, Any]]:
+        """A taggable resource's name and attributes (state machines are segue's only ones)."""
+        with answered_as(missing=sfn.ResourceNotFound):
+            name, _ = self.arns.state_machine_name(arn)
+        try:
+            return name, self._state_machine(name)
+        except sfn.StateMachineDoesNotExist as missing:
+            raise sfn.ResourceNotFound(f"Resource not found: '{arn}'") from missing
+
     # Executions ------------------------------------------------------------------------------
 
     def start_execution(self, request: s.StartExecutionInput) -> s.Shape:
         name, version = self.arns.state_machine_name(request.state_machine_arn)
-        if version is not None:
-            raise sfn.ValidationException(
-                "segue starts the latest revision; give the state machine ARN"
+        if version is not None and not self._published(name, version):
+            raise sfn.StateMachineDoesNotExist(
+                f"State Machine Does Not Exist: '{request.state_machine_arn}'"
             )
         if request.name is not None:
             _check_name(request.name)
@@ -247,7 +316,7 @@ class StepFunctions:
             invalid=sfn.InvalidExecutionInput,
         ):
             self._state_machine(name)
-            _, answer = self._executions.start(name, document, request.name)
+            _, answer = self._executions.start(name, document, request.name, revision=version)
         return s.StartExecutionOutput(
             execution_arn=self.arns.execution(answer["executionId"]),
             start_date=epoch(answer["createdAt"]),
@@ -428,6 +497,11 @@ class StepFunctions:
             return None
         self.services.store.publish_revision(name, revision, description or "")
         return self.arns.state_machine(name, revision)
+
+    def _published(self, name: str, version: int) -> bool:
+        return any(
+            r["revision"] == version and r["published"] for r in self.services.store.revisions(name)
+        )
 
     def _execution_id(self, arn: str) -> str:
         with answered_as(missing=sfn.ExecutionDoesNotExist):

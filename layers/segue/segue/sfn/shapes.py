@@ -145,6 +145,56 @@ class ValidateOutput(Shape):
     truncated: bool = False
 
 
+class ListVersionsInput(PageInput):
+    state_machine_arn: Arn
+
+
+class VersionListItem(Shape):
+    state_machine_version_arn: str
+    creation_date: float
+
+
+class ListVersionsOutput(Shape):
+    state_machine_versions: list[VersionListItem]
+    next_token: str | None = None
+
+
+class PublishVersionInput(Shape):
+    state_machine_arn: Arn
+    revision_id: str | None = None
+    description: Annotated[str, Field(max_length=256)] | None = None
+
+
+class PublishVersionOutput(Shape):
+    creation_date: float
+    state_machine_version_arn: str
+
+
+class DeleteVersionInput(Shape):
+    state_machine_version_arn: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+# Tags ----------------------------------------------------------------------------------------
+
+
+class TagResourceInput(Shape):
+    resource_arn: Arn
+    tags: list[Tag]
+
+
+class UntagResourceInput(Shape):
+    resource_arn: Arn
+    tag_keys: list[Annotated[str, Field(min_length=1, max_length=128)]]
+
+
+class ResourceArnInput(Shape):
+    resource_arn: Arn
+
+
+class ListTagsOutput(Shape):
+    tags: list[Tag]
+
+
 # Executions ----------------------------------------------------------------------------------
 
 

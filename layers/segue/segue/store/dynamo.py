@@ -140,6 +140,26 @@ class ExecutionStore(Table):
             {":yes": True, ":description": description},
         )
 
+    def unpublish_revision(self, name: str, revision: int) -> None:
+        """A published version no longer (the revision stays for its executions)."""
+        with contextlib.suppress(ConflictError):  # no such revision: nothing to unpublish
+            key = keys.revision(name, revision)
+            self._update(key, "REMOVE published", "sk = :sk", {":sk": key["sk"]})
+
+    def revisions(self, name: str) -> list[dict[str, Any]]:
+        """Every revision of the state machine: `revision`, `created_at`, `published`."""
+        items = self._query(
+            "pk = :pk AND begins_with(sk, :rev)", {":pk": f"SM#{name}", ":rev": "REV#"}, None
+        )
+        return [
+            {
+                "revision": int(i["sk"].removeprefix("REV#")),
+                "created_at": i["created_at"],
+                "published": bool(i.get("published")),
+            }
+            for i in items
+        ]
+
     def list_state_machines(self) -> list[dict[str, Any]]:
         """Every state machine's latest revision, by name."""
         items, _ = self.query_index("ByKind", "kind", keys.STATE_MACHINE, 1000, None)

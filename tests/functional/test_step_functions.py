@@ -9,12 +9,24 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.functional import lambdas
+from tests.functional.harness import make_harness
 from tests.functional.sfn_client import definition, step_functions_client
 
 ROLE = "arn:aws:iam::123456789012:role/anything"
 SM = "arn:aws:states:us-east-1:123456789012:stateMachine:"
 EX = "arn:aws:states:us-east-1:123456789012:execution:"
 PASS = definition({"P": {"Type": "Pass", "Result": {"done": True}, "End": True}})
+
+
+@pytest.fixture
+def harness(aws, monkeypatch):
+    """Wake-ups go through schedules (no delayed messages), so the queue drains at once."""
+    return make_harness(
+        monkeypatch,
+        SEGUE_MAX_QUEUE_DELAY_SECONDS="0",
+        SEGUE_TIMER_LEAD_SECONDS="0",
+        SEGUE_ACTIVITY_POLL_SECONDS="1",
+    )
 
 
 @pytest.fixture
@@ -247,3 +259,56 @@ def test_published_versions_are_listed_described_and_started(sfn, harness):
     assert published["stateMachineVersionArn"] == SM + "v:2"
     with pytest.raises(sfn.exceptions.ConflictException):
         sfn.publish_state_machine_version(stateMachineArn=SM + "v", revisionId="1")
+
+
+def test_an_activity_worker_polls_and_answers(sfn, harness):
+    activity = sfn.create_activity(name="review")["activityArn"]
+    assert activity == "arn:aws:states:us-east-1:123456789012:activity:review"
+    assert sfn.create_activity(name="review")["activityArn"] == activity  # idempotent
+    steps = {
+        "Review": {
+            "Type": "Task",
+            "Resource": activity,
+            "HeartbeatSeconds": 600,
+            "TimeoutSeconds": 3600,
+            "End": True,
+        }
+    }
+    sfn.create_state_machine(name="act", definition=definition(steps), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "act", name="one", input='{"doc": 7}')
+    harness.drain()
+    task = sfn.get_activity_task(activityArn=activity, workerName="w-1")
+    assert json.loads(task["input"]) == {"doc": 7}
+    assert "taskToken" not in sfn.get_activity_task(activityArn=activity)  # taken once
+    sfn.send_task_success(taskToken=task["taskToken"], output='{"ok": 1}')
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "act:one")
+    assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", {"ok": 1})
+    events = sfn.get_execution_history(executionArn=EX + "act:one")["events"]
+    assert [e["type"] for e in events] == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "ActivityScheduled",
+        "ActivityStarted",
+        "ActivitySucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    assert events[2]["activityScheduledEventDetails"]["heartbeatInSeconds"] == 600
+    assert events[3]["activityStartedEventDetails"] == {"workerName": "w-1"}
+    names = [a["name"] for a in sfn.list_activities()["activities"]]
+    assert names == ["review"]
+    assert sfn.describe_activity(activityArn=activity)["name"] == "review"
+    sfn.delete_activity(activityArn=activity)
+    with pytest.raises(sfn.exceptions.ActivityDoesNotExist):
+        sfn.get_activity_task(activityArn=activity)
+
+
+def test_a_task_on_a_missing_activity_fails_the_execution(sfn, harness):
+    resource = "arn:aws:states:us-east-1:123456789012:activity:nobody"
+    steps = {"Review": {"Type": "Task", "Resource": resource, "End": True}}
+    sfn.create_state_machine(name="lost", definition=definition(steps), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "lost", name="one")
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "lost:one")
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")

@@ -81,6 +81,8 @@ class Invoke:
     parameters: Json
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
+    task_token: str | None = None
+    """`$$.Task.Token` of a task that waits for its token (an activity hands it to a worker)."""
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,14 @@ def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
         _seconds(
             state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath", scope
         ),
+        _task_token(visit.context),
     )
+
+
+def _task_token(context: Json) -> str | None:
+    task = context.get("Task") if isinstance(context, dict) else None
+    token = task.get("Token") if isinstance(task, dict) else None
+    return token if isinstance(token, str) else None
 
 
 def _seconds(literal: int | None, path: str | None, name: str, scope: Scope) -> int | None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from segue.asl import complete
 from segue.asl.timestamps import format_timestamp
+from segue.engine import events as ev
 from segue.engine.control import NotAllowed
 from segue.engine.decider import Draft, TaskReport, runtime_for, visit_of
 from segue.engine.head import TokenStatus, is_terminal
@@ -77,14 +78,23 @@ def heartbeat(
     attempt: int,
     now: datetime,
     values: Values,
+    worker: str | None = None,
 ) -> Decision | None:
-    """The task is alive: its heartbeat deadline starts again. None: it has no heartbeat."""
+    """The task is alive: its heartbeat deadline starts again. None: it has no heartbeat.
+
+    With `worker`, an activity's worker has just taken the task: that is recorded too.
+    """
     token = waiting_token(head, token_id, attempt, WaitKind.CALLBACK)
     info = values(token.wait_info)
     seconds = info.get("heartbeatSeconds")
-    if not seconds:
+    if not seconds and worker is None:
         return None
     draft = Draft(machine, head, now, values)
-    info = {**info, "heartbeatAt": format_timestamp(now + timedelta(seconds=int(seconds)))}
-    draft.tokens[token.id] = replace(token, ready_at=next_deadline(info), wait_info=draft.ref(info))
+    if seconds:
+        info = {**info, "heartbeatAt": format_timestamp(now + timedelta(seconds=int(seconds)))}
+        draft.tokens[token.id] = replace(
+            token, ready_at=next_deadline(info), wait_info=draft.ref(info)
+        )
+    if worker is not None:
+        draft.event(ev.ACTIVITY_STARTED, token.state, worker=worker)
     return draft.decision()

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from segue.engine.head import Head, Token
 
 CALLBACK_SUFFIX = ".waitForTaskToken"
+_ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:(?P<name>[^:]+)")
 APPROVAL = "segue:approval"
 WAIT_FOR_EVENT = "segue:waitForEvent"
 MAX_KEY_LENGTH = 256
@@ -53,13 +55,19 @@ class Await:
 
 def wait_kind(resource: str) -> WaitKind | None:
     """The kind of wait a Task resource makes, or None for a task that simply runs."""
-    if resource.endswith(CALLBACK_SUFFIX):
-        return WaitKind.CALLBACK
+    if resource.endswith(CALLBACK_SUFFIX) or activity_name(resource):
+        return WaitKind.CALLBACK  # an activity's worker answers with the task token too
     if resource == APPROVAL:
         return WaitKind.APPROVAL
     if resource == WAIT_FOR_EVENT:
         return WaitKind.EVENT
     return None
+
+
+def activity_name(resource: str) -> str | None:
+    """The activity a Task resource names (`arn:aws:states:<region>:<account>:activity:<n>`)."""
+    found = _ACTIVITY.fullmatch(resource)
+    return found["name"] if found else None
 
 
 def base_resource(resource: str) -> str:

@@ -94,13 +94,22 @@ class Waits:
         """POST /tasks/failure."""
         self._callback(task_token, {"error": error, "cause": cause})
 
-    def heartbeat(self, task_token: str) -> None:
-        """POST /tasks/heartbeat: the task's heartbeat deadline starts again."""
+    def heartbeat(self, task_token: str, worker: str | None = None) -> None:
+        """POST /tasks/heartbeat: the task's heartbeat deadline starts again.
+
+        `worker` names the activity worker that has just taken the task (recorded).
+        """
         named, _ = self._verified(task_token)
 
         def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
             decision = deliveries.heartbeat(
-                machine, head, token_id=named.token, attempt=named.attempt, now=now, values=values
+                machine,
+                head,
+                token_id=named.token,
+                attempt=named.attempt,
+                now=now,
+                values=values,
+                worker=worker,
             )
             if decision is None:
                 raise _NoChange

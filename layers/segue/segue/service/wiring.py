@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 
 from segue.engine.recovery import Patience
+from segue.service.activities import Activities
 from segue.service.cursors import Cursors
 from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
@@ -22,6 +23,7 @@ from segue.service.kept_pages import KeptPages
 from segue.service.machines import Machines
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
+from segue.store.activities import ActivityStore
 from segue.store.dynamo import ExecutionStore
 from segue.store.queue import MAX_DELAY_SECONDS, WorkQueue
 from segue.store.timers import Timers
@@ -62,6 +64,8 @@ class Settings:
     work_dlq_url: str = ""
     events_queue_url: str = ""
     events_dlq_url: str = ""
+    activity_poll_seconds: float = 60.0
+    """How long GetActivityTask waits for a task (AWS: 60 s; API Gateway ends at 29 s)."""
     region: str = "us-east-1"
     account: str = "123456789012"
     """The stack's region and account: what the Step Functions API's ARNs name."""
@@ -93,6 +97,7 @@ class Settings:
             work_dlq_url=env.get("SEGUE_WORK_DLQ_URL", ""),
             events_queue_url=env.get("SEGUE_EVENTS_QUEUE_URL", ""),
             events_dlq_url=env.get("SEGUE_EVENTS_DLQ_URL", ""),
+            activity_poll_seconds=float(env.get("SEGUE_ACTIVITY_POLL_SECONDS", "60")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             account=env.get("SEGUE_ACCOUNT") or "123456789012",
         )
@@ -136,6 +141,7 @@ class Services:
     waits: WaitStore
     cursors: Cursors
     kept_pages: KeptPages
+    activities: Activities
 
 
 def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
@@ -172,12 +178,17 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         timedelta(seconds=min(settings.max_queue_delay_seconds, MAX_DELAY_SECONDS)),
         timedelta(seconds=settings.timer_lead_seconds),
     )
+    activities = Activities(
+        ActivityStore(client("dynamodb"), settings.table),
+        clock,
+        timedelta(days=settings.retention_days),
+    )
     worker = Worker(
         store=store,
         documents=documents,
         queue=queue,
         machines=machines,
-        resources=Resources(functions, client),
+        resources=Resources(functions, client, activities),
         effects=effects,
         owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
         clock=clock,
@@ -196,6 +207,7 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         waits,
         cursors,
         KeptPages(store),
+        activities,
     )
     effects.waits = Waits(built, clock)
     return built

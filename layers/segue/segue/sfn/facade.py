@@ -33,6 +33,7 @@ from segue.service.waits import Waits
 from segue.sfn import errors as sfn
 from segue.sfn import shapes as s
 from segue.sfn.history import Translator, epoch, json_text
+from segue.store.activities import ACTIVITY
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -268,6 +269,67 @@ class StepFunctions:
             raise sfn.ValidationException("give a version ARN (<state machine ARN>:<version>)")
         self.services.store.unpublish_revision(name, version)
         return s.Empty()
+
+    # Activities --------------------------------------------------------------------------------
+
+    def create_activity(self, request: s.CreateActivityInput) -> s.Shape:
+        _check_name(request.name)
+        now = format_timestamp(self.services.clock())
+        tags = {t.key: t.value for t in request.tags}
+        created = self.services.activities.store.create(request.name, now, tags)
+        return s.CreateActivityOutput(
+            activity_arn=self.arns.activity(request.name),
+            creation_date=epoch(created["created_at"]),
+        )
+
+    def describe_activity(self, request: s.ActivityArnInput) -> s.Shape:
+        name, found = self._activity(request.activity_arn)
+        return s.DescribeActivityOutput(
+            activity_arn=request.activity_arn, name=name, creation_date=epoch(found["created_at"])
+        )
+
+    def list_activities(self, request: s.PageInput) -> s.Shape:
+        items, _ = self.services.store.query_index("ByKind", "kind", ACTIVITY, 1000, None)
+        rows = sorted(items, key=lambda i: str(i["name"]))
+        page, token = self._page(["activities"], rows, request.max_results, request.next_token)
+        listed = [
+            s.DescribeActivityOutput(
+                activity_arn=self.arns.activity(i["name"]),
+                name=i["name"],
+                creation_date=epoch(i["created_at"]),
+            )
+            for i in page
+        ]
+        return s.ListActivitiesOutput(activities=listed, next_token=token)
+
+    def delete_activity(self, request: s.ActivityArnInput) -> s.Shape:
+        with answered_as(missing=sfn.ActivityDoesNotExist):
+            name = self.arns.activity_name(request.activity_arn)
+        self.services.activities.store.delete(name)
+        return s.Empty()
+
+    def get_activity_task(self, request: s.GetActivityTaskInput) -> s.Shape:
+        """The oldest task offered to the activity, waiting for one up to the poll time."""
+        name, _ = self._activity(request.activity_arn)
+        worker = request.worker_name or self.caller
+        waits = Waits(self.services, self.services.clock)
+        with answered_as(missing=sfn.ActivityDoesNotExist):
+            taken = self.services.activities.poll(
+                name,
+                self.services.settings.activity_poll_seconds,
+                lambda token: waits.heartbeat(token, worker=worker),
+            )
+        if taken is None:
+            return s.GetActivityTaskOutput()
+        return s.GetActivityTaskOutput(task_token=taken["task_token"], input=taken["input"])
+
+    def _activity(self, arn: str) -> tuple[str, dict[str, Any]]:
+        with answered_as(missing=sfn.ActivityDoesNotExist):
+            name = self.arns.activity_name(arn)
+        found = self.services.activities.store.get(name)
+        if found is None:
+            raise sfn.ActivityDoesNotExist(f"Activity Does Not Exist: '{arn}'")
+        return name, found
 
     # Tags --------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl import errors
 from segue.engine import events as ev
+from segue.engine.waits import activity_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -60,7 +61,14 @@ _ITERATION = {
     ev.BRANCH_CANCELLED: "MapIterationAborted",
 }
 _TASK = frozenset(
-    {ev.TASK_SCHEDULED, ev.TASK_STARTED, ev.TASK_SUBMITTED, ev.TASK_SUCCEEDED, ev.TASK_FAILED}
+    {
+        ev.TASK_SCHEDULED,
+        ev.TASK_STARTED,
+        ev.TASK_SUBMITTED,
+        ev.TASK_SUCCEEDED,
+        ev.TASK_FAILED,
+        ev.ACTIVITY_STARTED,
+    }
 )
 
 
@@ -170,15 +178,20 @@ class Translator:
             # the task's parameters and time limits, as evaluated, are kept on TaskStarted
             started = following.details if following and following.type == ev.TASK_STARTED else {}
             return [self._scheduled(resource, started, at)]
-        lambda_arn = resource.startswith(_LAMBDA_PREFIX)
-        family = "LambdaFunction" if lambda_arn else "Task"
-        service = {} if lambda_arn else _service(resource)
+        family = _family(resource)
+        service = _service(resource) if family == "Task" else {}
+        if event.type == ev.TASK_SUBMITTED and family != "Task":
+            return []  # only an integration tells of a submission
+        if event.type == ev.TASK_STARTED and family == "Activity":
+            return []  # an activity starts when a worker takes it: ActivityStarted below
+        if event.type == ev.ACTIVITY_STARTED:
+            body = {"workerName": details.get("worker", "")}
+            return [_Entry("ActivityStarted", at, "activityStartedEventDetails", body)]
         if event.type == ev.TASK_STARTED:
-            return [_Entry(f"{family}Started", at, _details_key(f"{family}Started"), service)]
+            name = f"{family}Started"
+            return [_Entry(name, at, _details_key(name) if service else None, service)]
         if event.type in (ev.TASK_SUBMITTED, ev.TASK_SUCCEEDED):
             word = "Submitted" if event.type == ev.TASK_SUBMITTED else "Succeeded"
-            if lambda_arn and word == "Submitted":
-                return []
             body = service | self._data("output", details.get("output"))
             return [_Entry(f"{family}{word}", at, _details_key(f"{family}{word}"), body)]
         word = "TimedOut" if details.get("error") == errors.TIMEOUT else "Failed"
@@ -195,11 +208,11 @@ class Translator:
             )
             if key in started
         }
-        if resource.startswith(_LAMBDA_PREFIX):
+        family = _family(resource)
+        if family != "Task":
             body = {"resource": resource} | self._data("input", parameters) | timeouts
-            return _Entry(
-                "LambdaFunctionScheduled", at, "lambdaFunctionScheduledEventDetails", body
-            )
+            name = f"{family}Scheduled"
+            return _Entry(name, at, _details_key(name), body)
         region = resource.split(":")[3] if resource.startswith("arn:") else ""
         body = _service(resource) | {"region": region or "us-east-1"}
         if self.include_data:
@@ -236,6 +249,13 @@ class Translator:
 def _details_key(event_type: str) -> str:
     """`MapIterationStarted` → `mapIterationStartedEventDetails` (as AWS names them)."""
     return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+def _family(resource: str) -> str:
+    """How AWS names a task's events: `LambdaFunction...`, `Activity...` or `Task...`."""
+    if resource.startswith(_LAMBDA_PREFIX):
+        return "LambdaFunction"
+    return "Activity" if activity_name(resource) else "Task"
 
 
 def _iteration(event: Event) -> dict[str, Any]:

@@ -174,6 +174,44 @@ class DeleteVersionInput(Shape):
     state_machine_version_arn: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+# Activities ----------------------------------------------------------------------------------
+
+
+class CreateActivityInput(Shape):
+    name: Name
+    tags: list[Tag] = []
+
+
+class CreateActivityOutput(Shape):
+    activity_arn: str
+    creation_date: float
+
+
+class ActivityArnInput(Shape):
+    activity_arn: Arn
+
+
+class DescribeActivityOutput(Shape):
+    activity_arn: str
+    name: str
+    creation_date: float
+
+
+class ListActivitiesOutput(Shape):
+    activities: list[DescribeActivityOutput]
+    next_token: str | None = None
+
+
+class GetActivityTaskInput(Shape):
+    activity_arn: Arn
+    worker_name: Name | None = None
+
+
+class GetActivityTaskOutput(Shape):
+    task_token: str | None = None
+    input: str | None = None
+
+
 # Tags ----------------------------------------------------------------------------------------
 
 

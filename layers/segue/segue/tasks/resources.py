@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from segue.asl import Failed, Succeeded, errors
-from segue.engine.waits import CALLBACK_SUFFIX, base_resource
+from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from segue.asl import Invoke, Result
     from segue.asl.outcomes import Json
+    from segue.service.activities import Activities
     from segue.tasks.functions import Functions
 
 DEFAULT_TIMEOUT = 60.0
@@ -38,9 +39,15 @@ RUNNABLE_ACTIONS = frozenset({"lambda:invoke", *_SERVICES})
 class Resources:
     """Task resources by ARN; every failure comes back as a `Failed` with an ASL error name."""
 
-    def __init__(self, functions: Functions, client: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        functions: Functions,
+        client: Callable[[str], Any],
+        activities: Activities | None = None,
+    ) -> None:
         self.functions = functions
         self.client = client
+        self.activities = activities
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="task")
 
     def run(self, invoke: Invoke) -> Result:
@@ -49,6 +56,9 @@ class Resources:
         A `.waitForTaskToken` resource only hands the token over (a Lambda function is
         invoked asynchronously); its TimeoutSeconds bounds the wait, not this call.
         """
+        activity = activity_name(invoke.resource)
+        if activity is not None:
+            return self._offer(activity, invoke)
         callback = invoke.resource.endswith(CALLBACK_SUFFIX)
         timeout = DEFAULT_TIMEOUT if callback else float(invoke.timeout_seconds or DEFAULT_TIMEOUT)
         resource = base_resource(invoke.resource)
@@ -57,6 +67,15 @@ class Resources:
             return future.result(timeout=timeout)
         except FutureTimeout:
             return Failed(errors.TIMEOUT, "")  # AWS gives no cause for a task timeout
+
+    def _offer(self, activity: str, invoke: Invoke) -> Result:
+        """Offer the task to the activity's workers; one of them answers with its token."""
+        if self.activities is None or invoke.task_token is None:
+            return Failed(errors.TASK_FAILED, "segue has no activities here")
+        if not self.activities.exists(activity):
+            return Failed(errors.RUNTIME, f"the activity {activity} does not exist")
+        self.activities.offer(activity, invoke.task_token, invoke.parameters)
+        return Succeeded(None)
 
     def _run(self, resource: str, parameters: Json, timeout: float, callback: bool) -> Result:
         if resource.startswith("arn:aws:lambda:"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from botocore.exceptions import ClientError
@@ -312,3 +313,15 @@ def test_a_task_on_a_missing_activity_fails_the_execution(sfn, harness):
     harness.drain()
     described = sfn.describe_execution(executionArn=EX + "lost:one")
     assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+
+
+def test_segue_api_takes_step_functions_arns(sfn, harness):
+    sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
+    status, started = harness.request(
+        "POST", "/executions", {"stateMachine": SM + "hello", "name": "by-arn"}
+    )
+    assert (status, started["executionId"]) == (201, "hello:by-arn")
+    status, described = harness.request("GET", "/executions/" + quote(EX + "hello:by-arn", safe=""))
+    assert (status, described["executionId"]) == (200, "hello:by-arn")
+    status, listed = harness.request("GET", "/executions", query={"stateMachine": SM + "hello"})
+    assert [i["executionId"] for i in listed["items"]] == ["hello:by-arn"]

@@ -9,8 +9,9 @@ import { setQuery } from '../router.js';
 const PAGE = 100;
 const TYPES = [
   'ExecutionStarted', 'StateEntered', 'StateExited', 'TaskScheduled', 'TaskStarted',
-  'TaskSucceeded', 'TaskFailed', 'TaskSubmitted', 'TaskHeartbeat', 'RetryScheduled', 'WaitStarted',
-  'FanOutStarted', 'BranchStarted', 'BranchSucceeded', 'BranchFailed', 'BranchCancelled',
+  'TaskSucceeded', 'TaskFailed', 'TaskSubmitted', 'TaskHeartbeat', 'ActivityStarted',
+  'RetryScheduled', 'WaitStarted', 'FanOutStarted', 'FanOutSucceeded', 'FanOutFailed',
+  'BranchStarted', 'BranchSucceeded', 'BranchFailed', 'BranchCancelled',
   'PauseRequested', 'ExecutionPaused', 'ExecutionResumed', 'ExecutionCancelled',
   'ExecutionRedriven', 'ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut',
   'ScheduleCreated', 'ScheduleFired', 'ScheduleDeleted', 'LeaseExpired', 'WorkRedispatched',

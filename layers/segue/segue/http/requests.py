@@ -95,10 +95,22 @@ class Request:
     def identifier(raw: str, kind: str) -> str:
         """A path parameter that names a `kind` of thing (`execution`, `state machine`,
         `approval`, `dead-letter queue`); 404 when nothing of that kind could be named so."""
-        value = unquote(raw)
+        value = segue_name(unquote(raw), kind)
         if not _POSSIBLE[kind](value):
             raise NotFoundError(f"no {kind} {shown(value)}")
         return value
+
+
+_ARN_KINDS = {"execution": ":execution:", "state machine": ":stateMachine:"}
+
+
+def segue_name(value: str, kind: str) -> str:
+    """segue's name of an execution or state machine given as a Step Functions ARN
+    (`arn:aws:states:<region>:<account>:execution:<machine>:<name>` is `<machine>:<name>`)."""
+    marker = _ARN_KINDS.get(kind)
+    if marker and value.startswith("arn:") and marker in value:
+        return value.split(marker, 1)[1]
+    return value
 
 
 def _is_name(text: str) -> bool:

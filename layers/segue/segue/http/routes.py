@@ -33,7 +33,7 @@ from segue.http.bodies import (
     parse,
 )
 from segue.http.methods import Api, RouteTable
-from segue.http.requests import Request, problems
+from segue.http.requests import Request, problems, segue_name
 from segue.service.dead_letters import DeadLetters
 from segue.service.errors import BadRequestError, ClientError
 from segue.service.executions import Executions
@@ -112,7 +112,7 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
     def start() -> Response[Any]:
         body = parse(StartBody, request.body())
         created, answer = service().start(
-            body.state_machine,
+            segue_name(body.state_machine, "state machine"),
             body.input,
             body.name,
             body.pause_before,
@@ -124,7 +124,7 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
     def list_executions() -> dict[str, Any]:
         return service().list(
             request.query("status"),
-            request.query("stateMachine"),
+            segue_name(request.query("stateMachine") or "", "state machine") or None,
             request.query_int("limit", 50, 1, 100),
             request.query("nextToken"),
             search=request.query("q") or None,

@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.localstack import running_stack
@@ -40,13 +39,7 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sfn(stack):
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=stack.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    return stack.step_functions()
 
 
 def ended(sfn: Any, arn: str, timeout: float = 60.0) -> dict[str, Any]:

@@ -20,6 +20,7 @@ Error = Annotated[str, Field(max_length=256)]
 Cause = Annotated[str, Field(max_length=32768)]
 TaskToken = Annotated[str, Field(min_length=1, max_length=2048)]
 Definition = Annotated[str, Field(min_length=1, max_length=1048576)]
+VersionDescription = Annotated[str, Field(max_length=256)]
 ExecutionStatus = Literal[
     "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"
 ]
@@ -52,7 +53,7 @@ class CreateStateMachineInput(Shape):
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     tags: list[Tag] = []
     publish: bool = False
-    version_description: Annotated[str, Field(max_length=256)] | None = None
+    version_description: VersionDescription | None = None
 
 
 class CreateStateMachineOutput(Shape):
@@ -66,7 +67,7 @@ class UpdateStateMachineInput(Shape):
     definition: Definition | None = None
     role_arn: Arn | None = None
     publish: bool = False
-    version_description: Annotated[str, Field(max_length=256)] | None = None
+    version_description: VersionDescription | None = None
 
 
 class UpdateStateMachineOutput(Shape):
@@ -81,29 +82,27 @@ class StateMachineArnInput(Shape):
     state_machine_arn: Arn
 
 
-class DescribeStateMachineOutput(Shape):
+class _StateMachineShown(Shape):
+    """What DescribeStateMachine and DescribeStateMachineForExecution both give."""
+
     state_machine_arn: str
     name: str
-    status: Literal["ACTIVE", "DELETING"] = "ACTIVE"
     definition: str
     role_arn: str
+    revision_id: str | None = None
+    logging_configuration: dict[str, Any] = {"level": "OFF", "includeExecutionData": False}
+    tracing_configuration: dict[str, Any] = {"enabled": False}
+
+
+class DescribeStateMachineOutput(_StateMachineShown):
+    status: Literal["ACTIVE", "DELETING"] = "ACTIVE"
     type: str
     creation_date: float
-    revision_id: str | None = None
     description: str | None = None
-    logging_configuration: dict[str, Any] = {"level": "OFF", "includeExecutionData": False}
-    tracing_configuration: dict[str, Any] = {"enabled": False}
 
 
-class DescribeStateMachineForExecutionOutput(Shape):
-    state_machine_arn: str
-    name: str
-    definition: str
-    role_arn: str
+class DescribeStateMachineForExecutionOutput(_StateMachineShown):
     update_date: float
-    revision_id: str | None = None
-    logging_configuration: dict[str, Any] = {"level": "OFF", "includeExecutionData": False}
-    tracing_configuration: dict[str, Any] = {"enabled": False}
 
 
 class PageInput(Shape):
@@ -162,7 +161,7 @@ class ListVersionsOutput(Shape):
 class PublishVersionInput(Shape):
     state_machine_arn: Arn
     revision_id: str | None = None
-    description: Annotated[str, Field(max_length=256)] | None = None
+    description: VersionDescription | None = None
 
 
 class PublishVersionOutput(Shape):

@@ -325,3 +325,70 @@ def test_segue_api_takes_step_functions_arns(sfn, harness):
     assert (status, described["executionId"]) == (200, "hello:by-arn")
     status, listed = harness.request("GET", "/executions", query={"stateMachine": SM + "hello"})
     assert [i["executionId"] for i in listed["items"]] == ["hello:by-arn"]
+
+
+def test_validate_gives_aws_codes_and_locations(sfn):
+    ok = sfn.validate_state_machine_definition(definition=PASS)
+    assert (ok["result"], ok["diagnostics"]) == ("OK", [])
+    bad = definition({"A": {"Type": "Pass", "Next": "Nowhere"}})
+    found = sfn.validate_state_machine_definition(definition=bad)
+    assert found["result"] == "FAIL"
+    found_at = [(d["code"], d["location"]) for d in found["diagnostics"]]
+    assert ("MISSING_TRANSITION_TARGET", "/States/A/Next") in found_at
+    assert sfn.validate_state_machine_definition(definition="{")["result"] == "FAIL"
+
+
+def test_a_failed_execution_is_redriven_and_counted(sfn, harness):
+    flaky = {
+        "Try": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fixable",
+            "End": True,
+        }
+    }
+    sfn.create_state_machine(name="fix", definition=definition(flaky), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "fix", name="one", input='{"key": "sfn-fix"}')
+    harness.drain()
+    failed = sfn.describe_execution(executionArn=EX + "fix:one")
+    assert (failed["status"], failed["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+    lambdas.FIXED.add("sfn-fix")
+    assert sfn.redrive_execution(executionArn=EX + "fix:one")["redriveDate"]
+    harness.drain()
+    described = sfn.describe_execution(executionArn=EX + "fix:one")
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=EX + "fix:one")
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=EX + "fix:one")["events"]]
+    assert "ExecutionRedriven" in types and types[-1] == "ExecutionSucceeded"
+
+
+def test_running_lists_paused_ones_and_deleting_a_machine_keeps_its_executions(sfn, harness):
+    waiting = definition({"W": {"Type": "Wait", "Seconds": 3600, "End": True}})
+    sfn.create_state_machine(name="slow", definition=waiting, roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + "slow", name="held")
+    sfn.start_execution(stateMachineArn=SM + "slow", name="free")
+    harness.drain()
+    sfn.pause_execution(executionArn=EX + "slow:held")
+    running = sfn.list_executions(stateMachineArn=SM + "slow", statusFilter="RUNNING")
+    assert sorted(e["name"] for e in running["executions"]) == ["free", "held"]
+    first = sfn.list_executions(stateMachineArn=SM + "slow", maxResults=1)
+    assert len(first["executions"]) == 1 and first["nextToken"]
+    found = sfn.describe_state_machine_for_execution(executionArn=EX + "slow:held")
+    assert found["stateMachineArn"] == SM + "slow" and json.loads(found["definition"])
+    sfn.delete_state_machine(stateMachineArn=SM + "slow")
+    assert sfn.describe_execution(executionArn=EX + "slow:held")["segueStatus"] == "PAUSED"
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.start_execution(stateMachineArn=SM + "slow", name="late")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:states:us-east-1:123456789012:stateMachine:hello",
+        "arn:aws:states:us-east-1:123456789012:execution:justone",
+        "not an arn",
+    ],
+)
+def test_a_malformed_execution_arn_is_invalid_arn(sfn, arn):
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.describe_execution(executionArn=arn)

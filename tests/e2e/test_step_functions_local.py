@@ -12,9 +12,12 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from tests.localstack import running_stack
 
@@ -127,3 +130,33 @@ def test_the_aws_cli_pauses_resumes_and_stops(stack, sfn):
     assert stopped.returncode == 0, stopped.stderr
     described = sfn.describe_execution(executionArn=arn)
     assert (described["status"], described["error"]) == ("ABORTED", "Enough")
+
+
+def test_an_activity_worker_long_polls_while_the_api_serves_others(stack, sfn):
+    activity = sfn.create_activity(name="review")["activityArn"]
+    steps = {"Review": {"Type": "Task", "Resource": activity, "End": True}}
+    sfn.create_state_machine(
+        name="act", definition=json.dumps({"StartAt": "Review", "States": steps}), roleArn=ROLE
+    )
+    worker = boto3.client(
+        "stepfunctions",
+        endpoint_url=stack.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(read_timeout=70, retries={"max_attempts": 0}),
+    )
+    with ThreadPoolExecutor(1) as pool:
+        polled = pool.submit(worker.get_activity_task, activityArn=activity, workerName="w-1")
+        time.sleep(1.0)  # the worker's poll is waiting: the start must not wait for it
+        arn = sfn.start_execution(stateMachineArn=SM + "act", input='{"doc": 7}')["executionArn"]
+        task = polled.result(timeout=90)
+    assert json.loads(task["input"]) == {"doc": 7}
+    sfn.send_task_success(taskToken=task["taskToken"], output='{"ok": true}')
+    assert ended(sfn, arn)["status"] == "SUCCEEDED"
+    started = [
+        e
+        for e in sfn.get_execution_history(executionArn=arn)["events"]
+        if e["type"] == "ActivityStarted"
+    ]
+    assert started[0]["activityStartedEventDetails"] == {"workerName": "w-1"}

@@ -19,9 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
 from segue.console import files as console_files
 from segue.console.files import is_console
 from segue.http.requests import MAX_BODY_BYTES
+from segue.service import activities
 from segue.tasks.functions import LambdaContext, load_handler
 
 if TYPE_CHECKING:
@@ -91,6 +94,20 @@ def serve_api(handler_spec: str, port: int) -> ThreadingHTTPServer:
     def invoke(event: dict[str, Any]) -> Any:
         with one_at_a_time:
             return api(event, LambdaContext("api", time.monotonic() + 30))
+
+    def pause_unlocked(seconds: float) -> None:
+        # An activity worker's long poll only waits between looks: the API serves other
+        # requests meanwhile, as other Lambda containers would. The resolver's current
+        # event (a class attribute) is put back before the poll goes on.
+        current = BaseRouter.current_event
+        one_at_a_time.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            one_at_a_time.acquire()
+            BaseRouter.current_event = current
+
+    activities.pause_between_looks = pause_unlocked
 
     class Proxy(_Gateway):
         function = staticmethod(invoke)

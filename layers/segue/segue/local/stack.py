@@ -124,9 +124,9 @@ class LocalStack:
         # Shards spread the sweeper's index over DynamoDB partitions; moto has none, and
         # each index query scans the whole table, so locally one shard is cheapest.
         chosen.setdefault("SEGUE_SWEEP_SHARDS", "1")
-        # The local API answers one request at a time (one Lambda container): an activity
-        # worker's poll waits a second at most, so that it never holds the API for long.
-        chosen.setdefault("SEGUE_ACTIVITY_POLL_SECONDS", "1")
+        # GetActivityTask waits as long as on AWS's own API (the deployed stack's is cut
+        # short by API Gateway's 29 s).
+        chosen.setdefault("SEGUE_ACTIVITY_POLL_SECONDS", "60")
         for function in self.stack.functions:
             settings = function.environment | chosen | shared
             environment = os.environ | settings | {"PYTHONPATH": pythonpath}

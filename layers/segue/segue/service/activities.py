@@ -28,6 +28,11 @@ POLL_EVERY = 0.5
 """Seconds between looks for an offered task while a worker's poll waits."""
 
 
+def pause_between_looks(seconds: float) -> None:
+    """How a waiting poll passes the time between looks (the local stack replaces it)."""
+    time.sleep(seconds)
+
+
 @dataclass
 class Activities:
     """Activities and their offered tasks, on the store, on this clock."""
@@ -50,7 +55,7 @@ class Activities:
         name: str,
         seconds: float,
         started: Callable[[str], None],
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> dict[str, Any] | None:
         """The oldest task offered to `name` within `seconds`, or None.
 
@@ -70,4 +75,4 @@ class Activities:
                 return taken
             if time.monotonic() + POLL_EVERY > deadline:
                 return None
-            sleep(POLL_EVERY)
+            (sleep or pause_between_looks)(POLL_EVERY)

@@ -160,3 +160,65 @@ def test_an_activity_worker_long_polls_while_the_api_serves_others(stack, sfn):
         if e["type"] == "ActivityStarted"
     ]
     assert started[0]["activityStartedEventDetails"] == {"workerName": "w-1"}
+
+
+FAILING = {
+    "StartAt": "Boom",
+    "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}},
+}
+
+
+def test_every_other_operation_and_its_errors_through_segue_dev(sfn):
+    """The operations the tests above do not use, once each against the real HTTP server."""
+    assert sfn.validate_state_machine_definition(definition=json.dumps(NAP))["result"] == "OK"
+    made = sfn.create_state_machine(
+        name="ops", definition=json.dumps(FAILING), roleArn=ROLE, publish=True,
+        tags=[{"key": "team", "value": "ops"}],
+    )  # fmt: skip
+    assert made["stateMachineVersionArn"] == SM + "ops:1"
+    sfn.update_state_machine(stateMachineArn=SM + "ops", definition=json.dumps(NAP))
+    assert sfn.describe_state_machine(stateMachineArn=SM + "ops")["revisionId"] == "2"
+    published = sfn.publish_state_machine_version(stateMachineArn=SM + "ops")
+    assert published["stateMachineVersionArn"] == SM + "ops:2"
+    versions = sfn.list_state_machine_versions(stateMachineArn=SM + "ops")
+    assert len(versions["stateMachineVersions"]) == 2
+    sfn.delete_state_machine_version(stateMachineVersionArn=SM + "ops:2")
+    sfn.tag_resource(resourceArn=SM + "ops", tags=[{"key": "tier", "value": "1"}])
+    sfn.untag_resource(resourceArn=SM + "ops", tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=SM + "ops")["tags"] == [
+        {"key": "tier", "value": "1"}
+    ]
+    failed = sfn.start_execution(stateMachineArn=SM + "ops:1", name="v1")["executionArn"]
+    assert ended(sfn, failed)["status"] == "FAILED"
+    for_execution = sfn.describe_state_machine_for_execution(executionArn=failed)
+    assert json.loads(for_execution["definition"]) == FAILING
+    sfn.redrive_execution(executionArn=failed)
+    assert ended(sfn, failed)["redriveCount"] == 1
+    for index in range(3):
+        sfn.start_execution(stateMachineArn=SM + "ops", name=f"n{index}")
+    pages = sfn.get_paginator("list_executions").paginate(
+        stateMachineArn=SM + "ops", PaginationConfig={"PageSize": 2}
+    )
+    assert sum(len(page["executions"]) for page in pages) == 4
+    listed = sfn.list_state_machines()["stateMachines"]
+    assert SM + "ops" in [m["stateMachineArn"] for m in listed]
+    activity = sfn.create_activity(name="ops-activity")["activityArn"]
+    assert sfn.describe_activity(activityArn=activity)["name"] == "ops-activity"
+    assert "ops-activity" in [a["name"] for a in sfn.list_activities()["activities"]]
+    sfn.delete_activity(activityArn=activity)
+    sfn.delete_state_machine(stateMachineArn=SM + "ops")
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.describe_state_machine(stateMachineArn=SM + "ops")
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.describe_execution(executionArn="arn:nonsense")
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_failure(taskToken="no-such-token", error="E")
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_heartbeat(taskToken="no-such-token")
+    with pytest.raises(sfn.exceptions.ActivityDoesNotExist):
+        sfn.describe_activity(activityArn=activity)
+    with pytest.raises(sfn.exceptions.ValidationException):
+        sfn.list_executions(stateMachineArn=SM + "nap", maxResults=5000)
+    with pytest.raises(sfn.exceptions.ClientError) as unknown:
+        sfn.describe_map_run(mapRunArn="arn:aws:states:us-east-1:123456789012:mapRun:a/b:c")
+    assert unknown.value.response["Error"]["Code"] == "UnknownOperationException"

@@ -46,28 +46,31 @@ class Tag(Shape):
 # State machines ------------------------------------------------------------------------------
 
 
-class CreateStateMachineInput(Shape):
+class _Publishing(Shape):
+    """CreateStateMachine and UpdateStateMachine may publish the revision as a version."""
+
+    publish: bool = False
+    version_description: VersionDescription | None = None
+
+
+class CreateStateMachineInput(_Publishing):
     name: Name
     definition: Definition
     role_arn: Arn
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     tags: list[Tag] = []
-    publish: bool = False
-    version_description: VersionDescription | None = None
+
+
+class UpdateStateMachineInput(_Publishing):
+    state_machine_arn: Arn
+    definition: Definition | None = None
+    role_arn: Arn | None = None
 
 
 class CreateStateMachineOutput(Shape):
     state_machine_arn: str
     creation_date: float
     state_machine_version_arn: str | None = None
-
-
-class UpdateStateMachineInput(Shape):
-    state_machine_arn: Arn
-    definition: Definition | None = None
-    role_arn: Arn | None = None
-    publish: bool = False
-    version_description: VersionDescription | None = None
 
 
 class UpdateStateMachineOutput(Shape):

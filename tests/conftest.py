@@ -10,8 +10,11 @@ if TYPE_CHECKING:
 
 _CASE_TEST = "test_conformance.py::test_case_matches_aws["
 _STACK_TEST = "test_local_stack.py::test_case_matches_aws_through_the_local_stack["
+_HISTORY_TEST = "test_local_stack.py::test_history_matches_aws_event_for_event["
 _passed: dict[str, bool] = {}
 _stack_passed: dict[str, bool] = {}
+_histories: dict[str, str] = {}
+"""Each recorded history's comparison: `exact`, `kept:<kinds>`, or `failed`."""
 
 
 def pytest_runtest_logreport(report: TestReport) -> None:
@@ -20,6 +23,9 @@ def pytest_runtest_logreport(report: TestReport) -> None:
     for marker, results in ((_CASE_TEST, _passed), (_STACK_TEST, _stack_passed)):
         if marker in report.nodeid:
             results[report.nodeid.split(marker, 1)[1][:-1]] = report.passed
+    if _HISTORY_TEST in report.nodeid:
+        found = dict(report.user_properties).get("history", "")
+        _histories[report.nodeid] = str(found) if report.passed else "failed"
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
@@ -30,6 +36,8 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
             f"ASL conformance through the local stack: {matched}/{len(_stack_passed)} "
             "in-scope cases matched (the 3 recorded at AWS's 256 KiB limit run above only)"
         )
+    if _histories:
+        _history_summary(terminalreporter)
     if not _passed:
         return
     from tests.conformance.cases import load_cases
@@ -41,6 +49,29 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         f"ASL conformance: {matched}/{len(in_scope)} in-scope cases matched "
         f"(and {extra} of {len(_passed) - len([n for n in _passed if n in in_scope])} "
         "out-of-scope cases, run at AWS's 256 KiB limit)"
+    )
+
+
+def _history_summary(terminalreporter: TerminalReporter) -> None:
+    """How many recorded histories GetExecutionHistory matched, and what the others kept."""
+    from collections import Counter
+
+    outcomes = list(_histories.values())
+    exact = outcomes.count("exact")
+    kept = Counter(k for o in outcomes if o.startswith("kept:") for k in o[5:].split(","))
+    terminalreporter.write_line(
+        f"histories through the Step Functions API: {exact}/{len(outcomes)} in-scope recorded "
+        f"cases match event for event; {sum(o.startswith('kept:') for o in outcomes)} differ "
+        "only as kept (" + ", ".join(f"{k}: {n}" for k, n in sorted(kept.items())) + ")"
+    )
+    from tests.conformance.histories import area
+
+    areas = Counter(area(node.split(_HISTORY_TEST, 1)[1]) for node in _histories)
+    matched = Counter(
+        area(node.split(_HISTORY_TEST, 1)[1]) for node, o in _histories.items() if o == "exact"
+    )
+    terminalreporter.write_line(
+        "  by area: " + ", ".join(f"{a} {matched[a]}/{n}" for a, n in sorted(areas.items()))
     )
 
 

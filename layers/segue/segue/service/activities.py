@@ -57,13 +57,12 @@ class Activities:
         started: Callable[[str], None],
         sleep: Callable[[float], None] | None = None,
     ) -> dict[str, Any] | None:
-        """The oldest task offered to `name` within `seconds`, or None.
+        """The oldest task offered to `name` (an activity the caller found) within
+        `seconds`, or None.
 
         `started(token)` records that this worker took it; a task whose execution has
         moved on meanwhile (cancelled, timed out) is dropped and the next one looked at.
         """
-        if not self.exists(name):
-            raise NotFoundError(f"no activity {name!r}")
         deadline = time.monotonic() + seconds
         while True:
             taken = self.store.take(name, int(self.clock().timestamp()))

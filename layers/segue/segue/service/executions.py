@@ -354,8 +354,11 @@ def _numbered(pages: list[Page], first: int) -> Iterator[tuple[int, Event]]:
 
 def _shown(event: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any]:
     """An event with its document references replaced by the documents."""
-    details = {
-        key: values(value) if key in DOCUMENT_FIELDS else value
-        for key, value in event["details"].items()
+    return {**event, "details": shown_details(event["details"], values)}
+
+
+def shown_details(details: dict[str, Any], values: Callable[[str], Any]) -> dict[str, Any]:
+    """An event's details with their document references replaced by the documents."""
+    return {
+        key: values(value) if key in DOCUMENT_FIELDS else value for key, value in details.items()
     }
-    return {**event, "details": details}

@@ -28,6 +28,7 @@ from segue.service.errors import (
     TooLargeError,
 )
 from segue.service.executions import Executions
+from segue.service.names import name_problem
 from segue.service.operator import Operator
 from segue.service.waits import Waits
 from segue.sfn import errors as sfn
@@ -59,7 +60,6 @@ SEGUE_STATUSES = {
 }
 DEFAULT_PAGE = 100
 MAX_TAGS = 50
-HISTORY_PAGE = 100
 
 
 @contextlib.contextmanager
@@ -207,7 +207,7 @@ class StepFunctions:
     def describe_state_machine_for_execution(self, request: s.ExecutionArnInput) -> s.Shape:
         head = self._head(request.execution_arn)
         meta = self.services.store.get_state_machine(head.state_machine) or {}
-        revision, document = self._revision(head.state_machine, None, head.revision)
+        revision, document = self._revision(head.state_machine, head.revision)
         return s.DescribeStateMachineForExecutionOutput(
             state_machine_arn=self.arns.state_machine(head.state_machine),
             name=head.state_machine,
@@ -313,12 +313,11 @@ class StepFunctions:
         name, _ = self._activity(request.activity_arn)
         worker = request.worker_name or self.caller
         waits = Waits(self.services, self.services.clock)
-        with answered_as(missing=sfn.ActivityDoesNotExist):
-            taken = self.services.activities.poll(
-                name,
-                self.services.settings.activity_poll_seconds,
-                lambda token: waits.heartbeat(token, worker=worker),
-            )
+        taken = self.services.activities.poll(
+            name,
+            self.services.settings.activity_poll_seconds,
+            lambda token: waits.heartbeat(token, worker=worker),
+        )
         if taken is None:
             return s.GetActivityTaskOutput()
         return s.GetActivityTaskOutput(task_token=taken["task_token"], input=taken["input"])
@@ -377,7 +376,6 @@ class StepFunctions:
             conflict=sfn.ExecutionAlreadyExists,
             invalid=sfn.InvalidExecutionInput,
         ):
-            self._state_machine(name)
             _, answer = self._executions.start(name, document, request.name, revision=version)
         return s.StartExecutionOutput(
             execution_arn=self.arns.execution(answer["executionId"]),
@@ -538,13 +536,12 @@ class StepFunctions:
             )
         return {"roleArn": self._role, "createdAt": listed["sm_updated_at"], "tags": {}}
 
-    def _revision(
-        self, name: str, version: int | None, revision: int | None = None
-    ) -> tuple[int, Any]:
-        found = self.services.store.get_definition(name, revision or version)
+    def _revision(self, name: str, revision: int | None) -> tuple[int, Any]:
+        """(number, definition) of a revision (or version), the latest when None."""
+        found = self.services.store.get_definition(name, revision)
         if found is None:
             raise sfn.StateMachineDoesNotExist(
-                f"State Machine Does Not Exist: '{self.arns.state_machine(name, version)}'"
+                f"State Machine Does Not Exist: '{self.arns.state_machine(name, revision)}'"
             )
         return found[0], self._document(name, found[1])
 
@@ -598,8 +595,6 @@ def _callback_errors() -> Iterator[None]:
 
 
 def _check_name(name: str) -> None:
-    from segue.service.names import name_problem
-
     problem = name_problem(name)
     if problem:
         raise sfn.InvalidName(f"Invalid Name: '{name}' ({problem})")

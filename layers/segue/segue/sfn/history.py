@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from segue.asl import errors
 from segue.engine import events as ev
 from segue.engine.waits import activity_name
+from segue.service.executions import shown_details
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -220,10 +221,7 @@ class Translator:
         return _Entry("TaskScheduled", at, "taskScheduledEventDetails", body | timeouts)
 
     def _own(self, seq: int, event: Event) -> _Entry:
-        details = {
-            k: self.values(v) if k in ("input", "output", "data") else v
-            for k, v in event.details.items()
-        }
+        details = shown_details(event.details, self.values)
         if event.state is not None:
             details = {"state": event.state} | details
         return _Entry(event.type, event.timestamp, "segueEventDetails", details, own_seq=seq)

@@ -117,18 +117,17 @@ class ExecutionStore(Table):
         return self._get(keys.latest(name))
 
     def get_state_machine(self, name: str) -> dict[str, Any] | None:
-        """The attributes kept by `put_state_machine`, if the state machine exists and has any."""
+        """The attributes kept by `put_state_machine`, if any (they go before the state
+        machine does, so attributes mean it exists)."""
         item = self._get(keys.attributes(name))
-        if item is None or self.latest_pointer(name) is None:
-            return None
-        return dict(item["attributes"])
+        return None if item is None else dict(item["attributes"])
 
     def put_state_machine(self, name: str, attributes: dict[str, Any]) -> None:
         self._put(keys.attributes(name), {"attributes": attributes})
 
     def delete_state_machine(self, name: str) -> None:
         """Forget the state machine; its revisions stay for the executions that run them."""
-        for key in (keys.latest(name), keys.attributes(name)):
+        for key in (keys.attributes(name), keys.latest(name)):  # attributes first: see above
             self._call(self.client.delete_item, {"TableName": self.table, "Key": to_item(key)})
 
     def publish_revision(self, name: str, revision: int, description: str) -> None:

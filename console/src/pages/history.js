@@ -24,6 +24,7 @@ export function historyTable(executionId, query, fail) {
   let shown = 0;
   let last = 0;
   let atEnd = false;
+  let loads = 0; // a refresh answered after a newer load (a filter, a page) is dropped
   const rows = h('tbody');
   const filter = h('select', { 'data-testid': 'history-filter', 'aria-label': 'event type' },
     h('option', { value: '' }, 'every event type'), TYPES.map((t) => h('option', { value: t }, t)));
@@ -37,6 +38,7 @@ export function historyTable(executionId, query, fail) {
       .map((t) => h('th', { scope: 'col' }, t)))), rows));
 
   async function load() {
+    loads += 1;
     const answer = await api.history(executionId, { limit: PAGE, nextToken: tokens[shown], type });
     tokens.length = shown + 1;
     if (answer.nextToken) tokens.push(answer.nextToken);
@@ -66,8 +68,10 @@ export function historyTable(executionId, query, fail) {
     /** Append what happened since, when this is the last page and following is on. */
     async refresh() {
       if (!atEnd || !follow.checked) return;
-      const answer = await api.history(executionId, { after: last, type, limit: PAGE });
-      if (!answer.events.length) return;
+      const asked = loads;
+      const since = last;
+      const answer = await api.history(executionId, { after: since, type, limit: PAGE });
+      if (!answer.events.length || asked !== loads || since !== last) return;
       rows.querySelector('td.muted')?.closest('tr').remove();
       rows.append(...answer.events.map(row));
       last = answer.events[answer.events.length - 1].seq;

@@ -11,8 +11,16 @@ if TYPE_CHECKING:
 _CASE_TEST = "test_conformance.py::test_case_matches_aws["
 _STACK_TEST = "test_local_stack.py::test_case_matches_aws_through_the_local_stack["
 _HISTORY_TEST = "test_local_stack.py::test_history_matches_aws_event_for_event["
+_JSONATA_TESTS = {
+    "test_conformance.py::test_jsonata_case_matches_aws[": "through the interpreter",
+    "test_local_stack.py::test_jsonata_case_matches_aws_through_the_local_stack[": (
+        "through the local stack"
+    ),
+}
 _passed: dict[str, bool] = {}
 _stack_passed: dict[str, bool] = {}
+_jsonata: dict[str, dict[str, bool]] = {}
+"""Per JSONata test (interpreter, local stack): each in-scope case's pass or fail."""
 _histories: dict[str, str] = {}
 """Each recorded history's comparison: `exact`, `kept:<kinds>`, or `failed`."""
 
@@ -23,6 +31,10 @@ def pytest_runtest_logreport(report: TestReport) -> None:
     for marker, results in ((_CASE_TEST, _passed), (_STACK_TEST, _stack_passed)):
         if marker in report.nodeid:
             results[report.nodeid.split(marker, 1)[1][:-1]] = report.passed
+    for marker, where in _JSONATA_TESTS.items():
+        if marker in report.nodeid:
+            case = report.nodeid.split(marker, 1)[1][:-1]
+            _jsonata.setdefault(where, {})[case] = report.passed
     if _HISTORY_TEST in report.nodeid:
         found = dict(report.user_properties).get("history", "")
         _histories[report.nodeid] = str(found) if report.passed else "failed"
@@ -38,6 +50,11 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         )
     if _histories:
         _history_summary(terminalreporter)
+    for where, results in sorted(_jsonata.items()):
+        terminalreporter.write_line(
+            f"JSONata conformance {where}: {sum(results.values())}/{len(results)} "
+            "in-scope cases matched"
+        )
     if not _passed:
         return
     from tests.conformance.cases import load_cases

@@ -15,12 +15,13 @@ from tests.conformance.lambdas import run_task
 AWS_PAYLOAD_LIMIT = 256 * 1024
 
 
-def cases_dir() -> Path:
-    """Where the cases are: $SEGUE_CONFORMANCE_DIR, else ../shared beside the repository."""
+def cases_dir(kind: str = "cases") -> Path:
+    """Where the cases of `kind` (cases, jsonata, integrations) are: under
+    $SEGUE_CONFORMANCE_DIR, else ../shared/asl-conformance beside the repository."""
     configured = os.environ.get("SEGUE_CONFORMANCE_DIR")
     if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "asl-conformance" / "cases"
+        return Path(configured) / kind
+    return Path(__file__).resolve().parents[3] / "shared" / "asl-conformance" / kind
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,23 @@ class Case:
         return "States.DataLimitExceeded" in json.dumps(expected)
 
 
-def load_cases() -> list[Case]:
-    directory = cases_dir()
+JSONATA = "jsonata/"
+"""The name prefix of a case from ../jsonata (the JSONPath cases have none)."""
+
+
+def load_cases(kind: str = "cases") -> list[Case]:
+    """The recorded executions of `kind`; a JSONata case's name starts with `jsonata/`."""
+    prefix = "" if kind == "cases" else f"{kind}/"
     return [
-        Case(path.stem, json.loads(path.read_text())) for path in sorted(directory.glob("*.json"))
+        Case(prefix + path.stem, json.loads(path.read_text()))
+        for path in sorted(cases_dir(kind).glob("test_*.json"))
     ]
+
+
+def invalid_definitions(kind: str) -> list[dict[str, Any]]:
+    """The recorded refusals of `kind` (`invalid.json`), each with the error AWS gave."""
+    path = cases_dir(kind) / "invalid.json"
+    return list(json.loads(path.read_text())) if path.exists() else []
 
 
 def run_case(case: Case, payload_limit: int | None = None) -> Execution:

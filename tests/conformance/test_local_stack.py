@@ -22,7 +22,8 @@ from tests.conformance.histories import KEPT, differences
 from tests.localstack import running_stack
 
 CASES = load_cases()
-BY_NAME = {case.name: case for case in CASES}
+JSONATA_CASES = [case for case in load_cases("jsonata") if case.in_scope]
+BY_NAME = {case.name: case for case in CASES + JSONATA_CASES}
 HISTORIES: dict[str, list[dict[str, Any]]] = {}
 """Each recorded case's history as segue's Step Functions API gives it (filled by `outcomes`)."""
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED"}
@@ -44,6 +45,7 @@ def outcomes(tmp_path_factory) -> dict[str, Any]:
         client = stack.client
         begun = time.monotonic()
         runnable = [case for case in CASES if not case.expects_aws_payload_limit]
+        runnable += JSONATA_CASES
         with ThreadPoolExecutor(max_workers=8) as pool:
             answers = dict(
                 zip(
@@ -118,6 +120,12 @@ def _problems(case: Case, outcome: Any) -> list[str]:
     ids=[c.name for c in CASES if not c.expects_aws_payload_limit],
 )
 def test_case_matches_aws_through_the_local_stack(outcomes, case: Case) -> None:
+    problems = _problems(case, outcomes.get(case.name))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", JSONATA_CASES, ids=[c.name for c in JSONATA_CASES])
+def test_jsonata_case_matches_aws_through_the_local_stack(outcomes, case: Case) -> None:
     problems = _problems(case, outcomes.get(case.name))
     assert not problems, "\n".join(problems)
 

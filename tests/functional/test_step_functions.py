@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conformance.cases import invalid_definitions
 from tests.functional import lambdas
 from tests.functional.harness import make_harness
 from tests.functional.sfn_client import definition, step_functions_client
@@ -79,6 +80,30 @@ def test_a_bad_state_machine_is_refused_as_aws_refuses_it(sfn, field, value, err
         sfn.create_state_machine(**request)
     assert code(refused.value) == error
     assert sfn.list_state_machines()["stateMachines"] == []
+
+
+RECORDED_REFUSALS = invalid_definitions("jsonata")
+
+
+@pytest.mark.parametrize("refusal", RECORDED_REFUSALS, ids=[r["name"] for r in RECORDED_REFUSALS])
+def test_a_recorded_refusal_of_a_jsonata_definition_is_answered_as_aws_answered(sfn, refusal):
+    expected, text = refusal["expected_error"], json.dumps(refusal["definition"])
+    if expected["api"] == "CreateStateMachine":
+        with pytest.raises(ClientError) as refused:
+            sfn.create_state_machine(name="refused", definition=text, roleArn=ROLE)
+        assert code(refused.value) == expected["code"]
+        assert refused.value.response["Error"]["Message"] == expected["message"]
+        assert sfn.list_state_machines()["stateMachines"] == []
+    else:
+        answer = sfn.validate_state_machine_definition(
+            definition=text, type=refusal["state_machine_type"]
+        )
+        assert answer["result"] == expected["result"]
+        assert answer["diagnostics"] == expected["diagnostics"]
+
+
+def test_the_recorded_refusals_are_there():
+    assert len(RECORDED_REFUSALS) == 5
 
 
 def test_an_execution_runs_and_reads_as_on_aws(sfn, harness):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 
-from segue.asl import Failed, Succeeded, Visit
+from segue.asl import Failed, Runtime, Succeeded, Visit
 from segue.asl.errors import StatesError
 from segue.asl.handling import error_matches, handle, retry_delay
 from segue.asl.models import MAX_SECONDS, Catcher, Retrier
@@ -67,14 +68,15 @@ def test_retry_counts_per_retrier_and_then_catch_takes_over():
     )
     catchers = (Catcher(error_equals=("States.ALL",), next="Handler", result_path="$.error"),)
     visit = Visit("T", {"in": 1}, {}, retries=())
-    first = handle(retriers, catchers, visit, StatesError("A", "c"), random.Random(0))
+    runtime = Runtime(datetime(2024, 1, 1, tzinfo=UTC), random.Random(0))
+    first = handle(retriers, catchers, visit, StatesError("A", "c"), runtime)
     assert first.retries == (1, 0)  # type: ignore[union-attr]
     second = handle(
         retriers,
         catchers,
         Visit("T", {"in": 1}, {}, retries=(2, 0)),
         StatesError("A", "c"),
-        random.Random(0),
+        runtime,
     )
     assert second.state == "Handler"  # type: ignore[union-attr]
     assert second.input == {"in": 1, "error": {"Error": "A", "Cause": "c"}}  # type: ignore[union-attr]

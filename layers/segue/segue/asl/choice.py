@@ -29,6 +29,7 @@ def matches(rule: Rule, scope: Scope) -> bool:
         return any(matches(part, scope) for part in rule.or_)
     if isinstance(rule, Not):
         return not matches(rule.not_, scope)
+    assert isinstance(rule, Comparison), "validation keeps JSONata rules out of JSONPath states"
     return _compare(rule, scope)
 
 

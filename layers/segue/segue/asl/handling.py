@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from segue.asl import errors
+from segue.asl.jsonata_fields import Fields
 from segue.asl.jsonpath import Scope
 from segue.asl.models import MAX_SECONDS
 from segue.asl.outcomes import Fail, Next, Retry, Settled
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from segue.asl.models import Catcher, Retrier
-    from segue.asl.outcomes import Json, Visit
+    from segue.asl.outcomes import Json, Runtime, Visit
 
 
 def error_matches(names: Sequence[str], error: str | None) -> bool:
@@ -78,18 +79,29 @@ def plan_catch(
     visit: Visit,
     error: str | None,
     cause: str | None,
-    rng: random.Random,
+    runtime: Runtime,
+    jsonata: bool = False,
 ) -> Next | None:
-    """The transition of the first catcher that takes `error`, or None."""
+    """The transition of the first catcher that takes `error`, or None.
+
+    A JSONata catcher passes on its Output (by default the error output itself), reading
+    `$states.errorOutput`; a JSONPath one places the error output at its ResultPath.
+    """
     for catcher in catchers:
-        if error_matches(catcher.error_equals, error):
-            caught = error_output(error, cause)
-            scope = Scope(caught, visit.context, visit.variables)
+        if not error_matches(catcher.error_equals, error):
+            continue
+        caught = error_output(error, cause)
+        if jsonata:
+            fields = Fields(visit, runtime, errorOutput=caught)
             return Next(
-                catcher.next,
-                merge_result(visit.input, caught, catcher.result_path),
-                assign(catcher.assign, scope, rng),
+                catcher.next, fields.output(catcher, caught), fields.assigned(catcher.assign)
             )
+        scope = Scope(caught, visit.context, visit.variables)
+        return Next(
+            catcher.next,
+            merge_result(visit.input, caught, catcher.result_path),
+            assign(catcher.assign, scope, runtime.rng),
+        )
     return None
 
 
@@ -98,11 +110,12 @@ def handle(
     catchers: Sequence[Catcher],
     visit: Visit,
     failure: errors.StatesError,
-    rng: random.Random,
+    runtime: Runtime,
+    jsonata: bool = False,
 ) -> Settled:
     """Retry, catch, or fail: what the spec does with an error a state raised."""
-    retry = plan_retry(retriers, visit.retries, failure, rng)
+    retry = plan_retry(retriers, visit.retries, failure, runtime.rng)
     if retry is not None:
         return retry
-    caught = plan_catch(catchers, visit, failure.error, failure.cause, rng)
+    caught = plan_catch(catchers, visit, failure.error, failure.cause, runtime, jsonata)
     return caught if caught is not None else Fail(failure.error, failure.cause)

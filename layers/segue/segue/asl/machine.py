@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.diagnostics import Diagnostic, InvalidDefinitionError, from_pydantic
-from segue.asl.models import Definition, Machine, Map, Parallel, State
+from segue.asl.models import JSONPATH, Definition, Machine, Map, Parallel, State
 from segue.asl.validate import check
 
 if TYPE_CHECKING:
@@ -25,7 +25,15 @@ class StateMachine:
 
     @classmethod
     def from_definition(cls, definition: Definition) -> StateMachine:
-        return cls(definition, dict(_all_states(definition)))
+        """Index the states, each with its query language resolved (its own, else the top's)."""
+        language = definition.query_language or JSONPATH
+        states = {
+            name: state
+            if state.query_language
+            else state.model_copy(update={"query_language": language})
+            for name, state in _all_states(definition)
+        }
+        return cls(definition, states)
 
     def state(self, name: str) -> State:
         """The state called `name`; KeyError if there is none."""

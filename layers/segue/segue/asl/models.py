@@ -1,7 +1,9 @@
-"""Typed models of a state machine definition (JSONPath flavour).
+"""Typed models of a state machine definition, in both query languages.
 
-Structure only: field names, types and the fields each state type accepts. The rules
-that span fields and states (targets, reachability, paths) live in `validate`.
+Structure only: field names, types and the fields each state type accepts. Which fields a
+state's query language allows, and the rules that span fields and states (targets,
+reachability, paths), live in `validate`. A number field of a JSONata state may instead
+hold a `{% ... %}` expression (`Expression`); `validate` refuses one anywhere else.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt
 from segue.asl.rules import Model, Rule
 
 JSONPATH = "JSONPath"
+JSONATA = "JSONata"
 MAX_SECONDS = 99_999_999
 """The largest number of seconds (or attempts) AWS takes in a definition."""
 MAX_DELAY_SECONDS = 31_622_401
@@ -23,6 +26,8 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_SECONDS)]
 Seconds = Annotated[StrictInt, Field(ge=0, le=MAX_SECONDS)]
 PositiveSeconds = Annotated[StrictInt, Field(ge=1, le=MAX_SECONDS)]
 Number = StrictInt | StrictFloat
+Expression = str
+"""A `{% ... %}` string where a JSONata state may compute a value."""
 
 
 class Retrier(Model):
@@ -40,12 +45,18 @@ class Catcher(Model):
     next: str
     result_path: str | None = "$"
     assign: dict[str, Any] | None = None
+    output: Any = None
     comment: str | None = None
 
 
 class _State(Model):
     comment: str | None = None
     query_language: Literal["JSONPath", "JSONata"] | None = None
+
+    @property
+    def jsonata(self) -> bool:
+        """Whether the state reads JSONata (its own QueryLanguage, resolved at load)."""
+        return self.query_language == JSONATA
 
 
 class _Flow(_State):
@@ -56,8 +67,11 @@ class _Flow(_State):
 
 
 class _Paths(Model):
+    """How a state's data flows: paths (JSONPath) or an Output expression (JSONata)."""
+
     input_path: str | None = "$"
     output_path: str | None = "$"
+    output: Any = None
 
 
 class _Errors(Model):
@@ -79,15 +93,14 @@ class Task(_Flow, _Paths, _Errors):
     parameters: Any = None
     result_selector: dict[str, Any] | None = None
     result_path: str | None = "$"
-    timeout_seconds: PositiveSeconds | None = None
+    timeout_seconds: PositiveSeconds | Expression | None = None
     timeout_seconds_path: str | None = None
-    heartbeat_seconds: PositiveSeconds | None = None
+    heartbeat_seconds: PositiveSeconds | Expression | None = None
     heartbeat_seconds_path: str | None = None
     assign: dict[str, Any] | None = None
-    # Fields AWS accepts that segue refuses at validation (see validate.UNSUPPORTED).
-    credentials: Any = None
     arguments: Any = None
-    output: Any = None
+    # A field AWS accepts that segue refuses at validation (see validate.UNSUPPORTED).
+    credentials: Any = None
 
 
 class Choice(_State, _Paths):
@@ -99,7 +112,7 @@ class Choice(_State, _Paths):
 
 class Wait(_Flow, _Paths):
     type: Literal["Wait"]
-    seconds: Seconds | None = None
+    seconds: Seconds | Expression | None = None
     seconds_path: str | None = None
     timestamp: str | None = None
     timestamp_path: str | None = None
@@ -149,7 +162,6 @@ class Parallel(_Flow, _Paths, _Errors):
     result_path: str | None = "$"
     assign: dict[str, Any] | None = None
     arguments: Any = None
-    output: Any = None
 
 
 class Map(_Flow, _Paths, _Errors):
@@ -157,24 +169,23 @@ class Map(_Flow, _Paths, _Errors):
     item_processor: Processor | None = None
     iterator: Processor | None = None
     items_path: str = "$"
-    item_selector: dict[str, Any] | None = None
+    item_selector: dict[str, Any] | Expression | None = None
     parameters: dict[str, Any] | None = None
-    max_concurrency: Count | None = None
+    max_concurrency: Count | Expression | None = None
     max_concurrency_path: str | None = None
-    tolerated_failure_count: Count | None = None
+    tolerated_failure_count: Count | Expression | None = None
     tolerated_failure_count_path: str | None = None
-    tolerated_failure_percentage: Annotated[Number, Field(ge=0, le=100)] | None = None
+    tolerated_failure_percentage: Annotated[Number, Field(ge=0, le=100)] | Expression | None = None
     tolerated_failure_percentage_path: str | None = None
     result_selector: dict[str, Any] | None = None
     result_path: str | None = "$"
     assign: dict[str, Any] | None = None
-    # Distributed Map and JSONata fields, refused at validation (see validate.UNSUPPORTED).
+    items: Any = None
+    # Distributed Map fields, refused at validation (see validate.UNSUPPORTED).
     item_reader: Any = None
     item_batcher: Any = None
     result_writer: Any = None
     label: Any = None
-    items: Any = None
-    output: Any = None
 
     @property
     def processor(self) -> Processor:

@@ -78,9 +78,19 @@ class Not(Model):
     comment: str | None = None
 
 
+class Condition(Model):
+    """A JSONata choice rule: a `{% ... %}` expression (or a literal boolean) to test."""
+
+    condition: Any
+    next: str | None = None
+    assign: dict[str, Any] | None = None
+    output: Any = None
+    comment: str | None = None
+
+
 def _rule_kind(raw: Any) -> str:
     if isinstance(raw, dict):
-        for key in ("And", "Or", "Not"):
+        for key in ("Condition", "And", "Or", "Not"):
             if key in raw:
                 return key
         return "Comparison"
@@ -91,7 +101,8 @@ Rule = Annotated[
     Annotated[Comparison, Tag("Comparison")]
     | Annotated[And, Tag("And")]
     | Annotated[Or, Tag("Or")]
-    | Annotated[Not, Tag("Not")],
+    | Annotated[Not, Tag("Not")]
+    | Annotated[Condition, Tag("Condition")],
     Discriminator(_rule_kind),
 ]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from segue.asl import errors
 from segue.asl.context import ExecutionInfo, context_object
+from segue.asl.models import Map
 from segue.asl.outcomes import (
     MAX_PAYLOAD_BYTES,
     End,
@@ -107,10 +108,13 @@ class Simulator:
         """Run one (sub-)machine from `state`; its variables are its own copy."""
         scope = dict(variables)
         retries: tuple[int, ...] = ()
+        entered = 0
         while True:
             self._count_step()
-            self._events += 1
-            visit = Visit(state, input, self._context(state, retries), scope, retries, self._events)
+            if not retries:  # a retry runs the state again without entering it again
+                self._events += 1
+                entered = self._events
+            visit = Visit(state, input, self._context(state, retries), scope, retries, entered)
             outcome = self._settle(visit, enter(self.machine, visit, self._runtime()))
             if isinstance(outcome, Retry):
                 self.now += timedelta(seconds=outcome.delay_seconds)
@@ -118,6 +122,7 @@ class Simulator:
                 continue
             if isinstance(outcome, Fail):
                 return Failed(outcome.error, outcome.cause)
+            self._events += 1  # StateExited
             scope.update(outcome.assigned)
             if isinstance(outcome, End):
                 return Succeeded(outcome.output)
@@ -130,14 +135,19 @@ class Simulator:
         if isinstance(outcome, Invoke):
             return complete(self.machine, visit, self._invoke(outcome), self._runtime())
         if isinstance(outcome, FanOut):
-            results = tuple(
-                self.run_machine(start.state, start.input, visit.variables)
-                for start in outcome.starts
-            )
-            return complete(self.machine, visit, results, self._runtime())
+            per_item = 1 if isinstance(self.machine.state(visit.state), Map) else 0
+            self._events += 1  # MapStateStarted / ParallelStateStarted
+            results = []
+            for start in outcome.starts:
+                self._events += per_item  # MapIterationStarted
+                results.append(self.run_machine(start.state, start.input, visit.variables))
+                self._events += per_item  # MapIterationSucceeded / Failed
+            self._events += 1  # MapStateSucceeded / ParallelStateSucceeded
+            return complete(self.machine, visit, tuple(results), self._runtime())
         return outcome
 
     def _invoke(self, invoke: Invoke) -> Result:
+        self._events += 3  # TaskScheduled, TaskStarted, TaskSucceeded / TaskFailed
         run = self.tasks(invoke.resource, invoke.parameters)
         if invoke.timeout_seconds is not None and run.seconds > invoke.timeout_seconds:
             self.now += timedelta(seconds=invoke.timeout_seconds)

@@ -3,6 +3,8 @@
 `enter` answers for a state just entered: a transition, an end, a failure, a wait, a
 task to invoke, or branches to fan out. For the last two, the engine later reports the
 result through `complete`, which answers with a transition, an end, a failure or a retry.
+A state that reads JSONata is answered by `jsonata_states`; this module holds the JSONPath
+states and what both share.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from segue.asl import errors
-from segue.asl.bounds import MAX_DEPTH, measure
+from segue.asl import errors, jsonata_states
 from segue.asl.choice import first_match
 from segue.asl.errors import RuntimeFailure, StatesError
 from segue.asl.handling import handle
+from segue.asl.jsonata_fields import Fields
+from segue.asl.jsonata_port import QueryFailure
 from segue.asl.jsonpath import Scope, parse
 from segue.asl.models import MAX_SECONDS, Choice, Fail, Map, Parallel, Pass, Succeed, Task, Wait
 from segue.asl.outcomes import (
@@ -36,6 +39,15 @@ from segue.asl.outcomes import (
 from segue.asl.outcomes import Fail as Failure
 from segue.asl.payload import assign, expression, merge_result, render, select_input
 from segue.asl.timestamps import parse_timestamp, to_datetime
+from segue.asl.transitions import (
+    INLINE_CONCURRENCY,
+    combine,
+    go,
+    items_within_limit,
+    prefixed,
+    service,
+    within_limit,
+)
 from segue.asl.values import is_integer, is_number
 
 if TYPE_CHECKING:
@@ -46,17 +58,18 @@ if TYPE_CHECKING:
     from segue.asl.outcomes import Json
 
 
-INLINE_CONCURRENCY = 40
-"""An inline Map runs at most this many items at once, as on AWS (MaxConcurrency or not)."""
-
-
 def enter(machine: StateMachine, visit: Visit, runtime: Runtime) -> Outcome:
     """What the state `visit.state` does when entered with `visit.input`."""
     state = machine.state(visit.state)
+    table = jsonata_states.ENTER if state.jsonata else _ENTER
     try:
-        return _ENTER[type(state)](state, visit, runtime)
+        return table[type(state)](state, visit, runtime)
     except RuntimeFailure as failure:
         return _runtime_failure(visit, failure)
+    except QueryFailure as failure:
+        return _handle(
+            state, visit, StatesError(failure.error, prefixed(visit, failure.cause)), runtime
+        )
     except StatesError as failure:
         return _handle(state, visit, failure, runtime)
 
@@ -72,27 +85,29 @@ def _complete(
     state: State, visit: Visit, results: Result | tuple[Result, ...], runtime: Runtime
 ) -> Settled:
     try:
-        result = _combine(state, visit, results)
+        result = _combine(state, visit, results, runtime)
         if isinstance(result, Failed):
             raise StatesError(result.error, result.cause)
+        if state.jsonata:
+            return jsonata_states.finish(state, visit, result.output, runtime)
         return _finish(state, visit, result.output, runtime)
     except RuntimeFailure as failure:
         return _runtime_failure(visit, failure)
+    except QueryFailure as failure:
+        return _handle(
+            state, visit, StatesError(failure.error, prefixed(visit, failure.cause)), runtime
+        )
     except StatesError as failure:
         return _handle(state, visit, failure, runtime)
 
 
 def _runtime_failure(visit: Visit, failure: RuntimeFailure) -> Failure:
-    prefix = (
-        f"An error occurred while executing the state '{visit.state}' "
-        f"(entered at the event id #{visit.entered_event}). "
-    )
-    return Failure(failure.error, prefix + (failure.cause or ""))
+    return Failure(failure.error, prefixed(visit, failure.cause))
 
 
 def _handle(state: State, visit: Visit, failure: StatesError, runtime: Runtime) -> Settled:
     if isinstance(state, Task | Parallel | Map):
-        return handle(state.retry, state.catch, visit, failure, runtime.rng)
+        return handle(state.retry, state.catch, visit, failure, runtime, state.jsonata)
     return Failure(failure.error, failure.cause)
 
 
@@ -108,38 +123,9 @@ def _move(
     runtime: Runtime,
     target: str | None = None,
 ) -> Next | End:
-    """Apply OutputPath and the payload limit, then go to `target` (or the state's Next)."""
-    output = _within_limit(select_input(state.output_path, _scope(visit, output)), visit, runtime)
-    if assigned:
-        _within_limit(dict(assigned), visit, runtime)
-    target = target or getattr(state, "next", None)
-    return Next(target, output, assigned) if target else End(output, assigned)
-
-
-def _within_limit(value: Json, visit: Visit, runtime: Runtime, source: str | None = None) -> Json:
-    """The value, or States.DataLimitExceeded naming `source` (the state, by default)."""
-    extent = measure(value)
-    if extent.bytes > runtime.max_payload_bytes:
-        raise StatesError(
-            errors.DATA_LIMIT_EXCEEDED,
-            f"The state/task '{source or visit.state}' returned a result with a size exceeding "
-            "the maximum number of bytes service limit.",
-        )
-    if extent.depth > MAX_DEPTH:
-        raise StatesError(
-            errors.DATA_LIMIT_EXCEEDED,
-            f"The state/task '{source or visit.state}' returned a result nested deeper than "
-            f"{MAX_DEPTH} levels.",
-        )
-    return value
-
-
-def _service(resource: str) -> str:
-    """The service a Task resource calls (`lambda` for both Lambda spellings), as AWS names it."""
-    parts = resource.split(":")
-    if resource.startswith("arn:") and len(parts) > 5 and parts[2] == "states" and not parts[3]:
-        return parts[5]
-    return parts[2] if resource.startswith("arn:") and len(parts) > 2 else resource
+    """Apply OutputPath, then go to `target` (or the state's Next)."""
+    output = select_input(state.output_path, _scope(visit, output))
+    return go(output, assigned, target or getattr(state, "next", None), visit, runtime)
 
 
 def _effective_input(state: State, visit: Visit) -> Json:
@@ -174,7 +160,7 @@ def _wait(state: Wait, visit: Visit, runtime: Runtime) -> Outcome:
     effective = _effective_input(state, visit)
     scope = _scope(visit, effective)
     if state.seconds is not None:
-        until = runtime.now + timedelta(seconds=state.seconds)
+        until = runtime.now + timedelta(seconds=_literal(state.seconds))
     elif state.seconds_path is not None:
         until = runtime.now + timedelta(seconds=_wait_seconds(state.seconds_path, scope))
     else:
@@ -238,9 +224,14 @@ def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
     return Invoke(
         state.resource,
         effective,
-        _seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSecondsPath", scope),
         _seconds(
-            state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath", scope
+            _literal(state.timeout_seconds), state.timeout_seconds_path, "TimeoutSecondsPath", scope
+        ),
+        _seconds(
+            _literal(state.heartbeat_seconds),
+            state.heartbeat_seconds_path,
+            "HeartbeatSecondsPath",
+            scope,
         ),
         _task_token(visit.context),
     )
@@ -286,12 +277,7 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
         Start(start, _item_input(selector, effective, visit, index, item, runtime))
         for index, item in enumerate(items)
     )
-    if measure([s.input for s in starts]).bytes > runtime.max_payload_bytes:
-        raise StatesError(  # what the items start with is kept together until they all have
-            errors.DATA_LIMIT_EXCEEDED,
-            f"The inputs of the items of '{visit.state}' together exceed the maximum number "
-            "of bytes service limit.",
-        )
+    items_within_limit([s.input for s in starts], visit, runtime)
     concurrency = min(_concurrency(state, scope) or INLINE_CONCURRENCY, INLINE_CONCURRENCY)
     if not starts:
         return _complete(state, visit, (), runtime)
@@ -309,7 +295,7 @@ def _item_input(
 
 def _concurrency(state: Map, scope: Scope) -> int:
     if state.max_concurrency_path is None:
-        return state.max_concurrency or 0
+        return _literal(state.max_concurrency) or 0
     value = parse(state.max_concurrency_path).find(scope)
     number = _integer_like(value)
     if number is None or number < 0:
@@ -318,6 +304,12 @@ def _concurrency(state: Map, scope: Scope) -> int:
             f"valid integer: {state.max_concurrency_path}"
         )
     return number
+
+
+def _literal(value: Any) -> Any:
+    """A JSONPath state's number field: validation keeps `{% ... %}` strings out of it."""
+    assert not isinstance(value, str), "a JSONPath state has no expressions"
+    return value
 
 
 def _integer_like(value: Json) -> int | None:
@@ -334,9 +326,13 @@ def _shown(value: Json) -> str:
 
 def _tolerances(state: Map, scope: Scope) -> tuple[int | None, float | None]:
     """ToleratedFailureCount and ToleratedFailurePercentage, their paths resolved."""
-    count = _tolerance(state.tolerated_failure_count, state.tolerated_failure_count_path, scope)
+    count = _tolerance(
+        _literal(state.tolerated_failure_count), state.tolerated_failure_count_path, scope
+    )
     percentage = _tolerance(
-        state.tolerated_failure_percentage, state.tolerated_failure_percentage_path, scope
+        _literal(state.tolerated_failure_percentage),
+        state.tolerated_failure_percentage_path,
+        scope,
     )
     return (None if count is None else int(count)), percentage
 
@@ -353,39 +349,24 @@ def _tolerance(literal: float | None, path: str | None, scope: Scope) -> float |
     return float(value)
 
 
-def _combine(state: State, visit: Visit, results: Result | tuple[Result, ...]) -> Result:
+def _combine(
+    state: State, visit: Visit, results: Result | tuple[Result, ...], runtime: Runtime
+) -> Result:
     """One result for the state: a task's own, or the list of branch or item outputs."""
     if not isinstance(results, tuple):
         return results
-    failures = [result for result in results if isinstance(result, Failed)]
-    if not failures:
-        return Succeeded([_item_output(result) for result in results])
-    if not isinstance(state, Map):
-        return failures[0]
-    count, percentage = _tolerances(state, _scope(visit, _effective_input(state, visit)))
-    if count is None and percentage is None:
-        return failures[0]
-    if (count is not None and len(failures) <= count) or (
-        percentage is not None and len(failures) * 100 <= percentage * len(results)
-    ):
-        return Succeeded([_item_output(result) for result in results])
-    return Failed(
-        errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
-        f"{len(failures)} of {len(results)} items failed, over the tolerated failure threshold",
-    )
-
-
-def _item_output(result: Result) -> Json:
-    if isinstance(result, Succeeded):
-        return result.output
-    return {"Error": result.error, "Cause": result.cause}
+    if not isinstance(state, Map) or all(isinstance(r, Succeeded) for r in results):
+        return combine(results, None)
+    if state.jsonata:
+        return combine(results, jsonata_states.tolerances(state, Fields(visit, runtime)))
+    return combine(results, _tolerances(state, _scope(visit, _effective_input(state, visit))))
 
 
 def _finish(state: State, visit: Visit, result: Json, runtime: Runtime) -> Next | End:
     """ResultSelector, Assign, ResultPath, OutputPath: the tail every working state shares."""
     assert isinstance(state, Task | Parallel | Map)
-    source = _service(state.resource) if isinstance(state, Task) else None
-    result = _within_limit(result, visit, runtime, source)
+    source = service(state.resource) if isinstance(state, Task) else None
+    result = within_limit(result, visit, runtime, source)
     if state.result_selector is not None:
         result = render(state.result_selector, _scope(visit, result), runtime.rng)
     assigned = assign(state.assign, _scope(visit, result), runtime.rng)

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 from segue.asl import errors
 from segue.asl.diagnostics import Diagnostic, pointer
 from segue.asl.intrinsics import IntrinsicSyntaxError, looks_like_call, parse_call
+from segue.asl.jsonata_port import check as check_jsonata
+from segue.asl.jsonata_port import is_expression
 from segue.asl.jsonpath import VARIABLE_NAME, PathSyntaxError, parse, parse_reference
+from segue.asl.models import JSONATA, JSONPATH
 from segue.asl.rules import OPERATORS, PATH_OPERATORS, TYPE_TESTS
 from segue.asl.timestamps import is_timestamp
 from segue.asl.values import is_number
@@ -47,11 +50,30 @@ _EXCLUSIVE = (
     ("ToleratedFailureCount", "ToleratedFailureCountPath"),
     ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
 )
+JSONPATH_ONLY = (
+    *_PATH_FIELDS,
+    "Parameters",
+    "ResultSelector",
+    "ResultPath",
+    "Result",
+    "ErrorPath",
+    "CausePath",
+)
+"""Fields a JSONata state may not have (its data flows through Arguments and Output)."""
+JSONATA_ONLY = ("Arguments", "Output", "Items")
+"""Fields only a JSONata state may have."""
+_COMPUTED = (
+    "Seconds",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+)
+"""Number fields that a JSONata state may compute with a `{% ... %}` expression."""
+_SUB_MACHINES = ("Branches", "ItemProcessor", "Iterator")
 UNSUPPORTED = {
     "Credentials": "Task credentials (cross-account roles)",
-    "Arguments": "JSONata Arguments",
-    "Output": "JSONata Output",
-    "Items": "JSONata Items",
     "ItemReader": "distributed Map (ItemReader)",
     "ItemBatcher": "distributed Map (ItemBatcher)",
     "ResultWriter": "distributed Map (ResultWriter)",
@@ -82,11 +104,10 @@ MAX_STATE_NAME = 80
 def check(document: dict[str, Any]) -> list[Diagnostic]:
     """Every cross-field and cross-state problem in a definition."""
     found: list[Diagnostic] = []
-    if document.get("QueryLanguage") == "JSONata":
-        found.append(_unsupported(("QueryLanguage",), "the JSONata query language"))
     seen: dict[str, Parts] = {}
+    top = document.get("QueryLanguage")
     for parts, machine in _machines(document, ()):
-        found += _check_machine(machine, parts, seen)
+        found += _check_machine(machine, parts, seen, top if isinstance(top, str) else None)
     return found
 
 
@@ -110,7 +131,7 @@ def _machines(machine: Any, parts: Parts) -> Iterator[tuple[Parts, dict[str, Any
 
 
 def _check_machine(
-    machine: dict[str, Any], parts: Parts, seen: dict[str, Parts]
+    machine: dict[str, Any], parts: Parts, seen: dict[str, Parts], top: str | None
 ) -> list[Diagnostic]:
     states = machine.get("States")
     if not isinstance(states, dict):
@@ -123,7 +144,7 @@ def _check_machine(
         here = (*parts, "States", name)
         found += _check_name(name, here, seen)
         if isinstance(state, dict):
-            found += _check_state(state, here, states)
+            found += _check_state(state, here, states, top)
     found += _check_graph(states, start, parts)
     return found
 
@@ -151,25 +172,117 @@ def _check_name(name: str, here: Parts, seen: dict[str, Parts]) -> list[Diagnost
     return found
 
 
-def _check_state(state: dict[str, Any], here: Parts, states: dict[str, Any]) -> list[Diagnostic]:
+def _check_state(
+    state: dict[str, Any], here: Parts, states: dict[str, Any], top: str | None
+) -> list[Diagnostic]:
     kind = state.get("Type")
     found = _check_transitions(state, kind, here, states)
     found += _check_exclusive(state, here)
     found += _check_unsupported(state, here)
+    found += _check_handlers(state, here, states)
+    if kind == "Task":
+        found += _check_task(state, here)
+    own = state.get("QueryLanguage")
+    if kind == "Wait":
+        found += _check_wait(state, here, (own or top) == JSONATA)
+    if top == JSONATA and own == JSONPATH:
+        found.append(
+            _schema(
+                here,
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+            )
+        )
+    if (own or top) == JSONATA:
+        return found + _check_jsonata_state(state, here)
+    return found + _check_jsonpath_state(state, here)
+
+
+def _check_jsonpath_state(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
+    found = _only_for(JSONPATH, state, here, JSONATA_ONLY)
     found += _check_paths(state, here)
     for field in _TEMPLATES:
         found += _check_template(state.get(field), (*here, field), field == "Assign")
-    found += _check_handlers(state, here, states)
-    if kind == "Choice":
+    for field in _COMPUTED:
+        if isinstance(state.get(field), str):
+            found.append(_schema((*here, field), f"'{field}' must be a number"))
+    for index, catcher in enumerate(_list(state.get("Catch"))):
+        found += _only_for(JSONPATH, catcher, (*here, "Catch", index), ("Output",))
+    if state.get("Type") == "Choice":
         found += _check_choices(state.get("Choices"), (*here, "Choices"), top=True)
-    if kind == "Wait":
-        found += _check_wait(state, here)
-    if kind == "Task":
-        found += _check_task(state, here)
-    if kind == "Fail":
+    if state.get("Type") == "Fail":
         for field in ("ErrorPath", "CausePath"):
             found += _check_expression(state.get(field), (*here, field))
     return found
+
+
+def _check_jsonata_state(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
+    found = _only_for(JSONATA, state, here, JSONPATH_ONLY)
+    for index, catcher in enumerate(_list(state.get("Catch"))):
+        found += _only_for(JSONATA, catcher, (*here, "Catch", index), ("ResultPath",))
+    for index, rule in enumerate(_list(state.get("Choices"))):
+        at = (*here, "Choices", index)
+        if isinstance(rule, dict):
+            found += _only_for(
+                JSONATA, rule, at, tuple(OPERATORS | {"Variable", "And", "Or", "Not"})
+            )
+            if "Condition" not in rule:
+                found.append(_schema(at, "a JSONata choice rule needs 'Condition'"))
+            if "Next" not in rule:
+                found.append(_schema(at, "a choice rule needs 'Next'"))
+    for field in _COMPUTED:
+        value = state.get(field)
+        if isinstance(value, str) and not is_expression(value):
+            found.append(
+                _schema((*here, field), f"'{field}' must be a number or a {{% ... %}} expression")
+            )
+    found += _check_variables(state.get("Assign"), (*here, "Assign"))
+    for key in ("Catch", "Choices"):
+        for index, handler in enumerate(_list(state.get(key))):
+            if isinstance(handler, dict):
+                found += _check_variables(handler.get("Assign"), (*here, key, index, "Assign"))
+    fields = {key: value for key, value in state.items() if key not in _SUB_MACHINES}
+    return found + list(_check_jsonata(fields, here))
+
+
+def _only_for(
+    language: str, holder: dict[str, Any], here: Parts, fields: tuple[str, ...]
+) -> list[Diagnostic]:
+    """A field of the other query language, reported at the object that holds it."""
+    return [
+        _schema(
+            here,
+            f"The QueryLanguage is set to '{language}', but field '{field}' is only supported "
+            f"for the '{JSONATA if language == JSONPATH else JSONPATH}' QueryLanguage",
+        )
+        for field in sorted(set(fields) & holder.keys())
+    ]
+
+
+def _check_jsonata(value: Any, parts: Parts) -> Iterator[Diagnostic]:
+    """Every `{% ... %}` string, at any depth, must parse."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _check_jsonata(item, (*parts, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _check_jsonata(item, (*parts, index))
+    elif is_expression(value):
+        problem = check_jsonata(value)
+        if problem is not None:
+            yield Diagnostic(pointer(parts), "INVALID_JSONATA_EXPRESSION", problem)
+
+
+def _check_variables(template: Any, parts: Parts) -> list[Diagnostic]:
+    """The names an Assign block sets (in JSONata, without the `.$` of JSONPath)."""
+    if not isinstance(template, dict):
+        return []
+    return [
+        Diagnostic(
+            pointer((*parts, key)), "INVALID_VARIABLE_NAME", f"'{key}' is not a valid variable name"
+        )
+        for key in template
+        if not VARIABLE_NAME.fullmatch(key)
+    ]
 
 
 def _check_transitions(
@@ -225,11 +338,13 @@ def _check_exclusive(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
 
 
 def _check_unsupported(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
+    credentials = state.get("Credentials")
+    if isinstance(credentials, dict) and not {"RoleArn", "RoleArn.$"} & credentials.keys():
+        # AWS checks the shape before anything else: say what it says, not "unsupported"
+        return [_schema((*here, "Credentials"), "The field 'RoleArn' is required but was missing")]
     found = [
         _unsupported((*here, field), what) for field, what in UNSUPPORTED.items() if field in state
     ]
-    if state.get("QueryLanguage") == "JSONata":
-        found.append(_unsupported((*here, "QueryLanguage"), "the JSONata query language"))
     for key in ("ItemProcessor", "Iterator"):
         config = (
             state.get(key, {}).get("ProcessorConfig") if isinstance(state.get(key), dict) else None
@@ -406,7 +521,7 @@ def _check_operand(operator: str, value: Any, here: Parts) -> list[Diagnostic]:
     return [Diagnostic(pointer(here), "SCHEMA_VALIDATION_FAILED", f"{operator} takes {expected}")]
 
 
-def _check_wait(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
+def _check_wait(state: dict[str, Any], here: Parts, jsonata: bool) -> list[Diagnostic]:
     given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
     found: list[Diagnostic] = []
     if len(given) != 1:
@@ -417,14 +532,9 @@ def _check_wait(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
                 "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath",
             )
         )
-    if "Timestamp" in state and not is_timestamp(state["Timestamp"]):
-        found.append(
-            Diagnostic(
-                pointer((*here, "Timestamp")),
-                "INVALID_TIMESTAMP",
-                "expected an ISO-8601 timestamp such as 2024-01-31T12:00:00Z",
-            )
-        )
+    stamp = state.get("Timestamp")
+    if "Timestamp" in state and not is_timestamp(stamp) and not (jsonata and is_expression(stamp)):
+        found.append(_schema((*here, "Timestamp"), "String does not match RFC3339 timestamp"))
     return found
 
 
@@ -531,6 +641,10 @@ def _missing_target(parts: Parts, target: str) -> Diagnostic:
     return Diagnostic(
         pointer(parts), "MISSING_TRANSITION_TARGET", f"there is no state '{target}' here"
     )
+
+
+def _schema(parts: Parts, message: str) -> Diagnostic:
+    return Diagnostic(pointer(parts), "SCHEMA_VALIDATION_FAILED", message)
 
 
 def _unsupported(parts: Parts, what: str) -> Diagnostic:

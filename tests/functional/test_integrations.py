@@ -49,7 +49,7 @@ def test_sqs_sns_and_events_integrations_deliver_and_answer(harness):
     assert output["sent"]["MessageId"] and output["published"]["MessageId"]
     assert output["emitted"]["FailedEntryCount"] == 0
     body = client("sqs").receive_message(QueueUrl=queue)["Messages"][0]["Body"]
-    assert body == '{"order": 7}'
+    assert body == '{"order":7}'  # JSON text as Step Functions writes it: compact
 
 
 def test_dynamodb_integrations_put_get_update_and_delete(harness):

@@ -236,8 +236,11 @@ def test_task_callbacks_answer_as_aws(sfn, harness):
     token = lambdas.HANDED[-1]["token"]
     with pytest.raises(sfn.exceptions.InvalidOutput):
         sfn.send_task_success(taskToken=token, output="{nope")
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+    with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_success(taskToken="made-up", output="{}")
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")  # well formed, not signed
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_success(taskToken=forged, output="{}")
     sfn.send_task_heartbeat(taskToken=token)
     sfn.send_task_success(taskToken=token, output='{"ok": true}')
     harness.drain()

@@ -17,6 +17,7 @@ from segue.asl.jsonata_port import is_expression
 from segue.asl.jsonpath import VARIABLE_NAME, PathSyntaxError, parse, parse_reference
 from segue.asl.models import JSONATA, JSONPATH
 from segue.asl.rules import OPERATORS, PATH_OPERATORS, TYPE_TESTS
+from segue.asl.sdk import UnknownSdkAction, is_sdk_resource, sdk_action
 from segue.asl.timestamps import is_timestamp
 from segue.asl.values import is_number
 
@@ -91,11 +92,21 @@ SERVICE_ACTIONS = frozenset(
         "dynamodb:updateItem",
         "dynamodb:deleteItem",
         "events:putEvents",
+        "states:startExecution",
     }
 )
 """The optimized integrations the engine runs; any other is refused at validation."""
 CALLBACK_ACTIONS = frozenset({"lambda:invoke", "sqs:sendMessage", "sns:publish"})
 """The integrations that may wait for a task token (`.waitForTaskToken`)."""
+REFUSED = {
+    "apigateway:invoke": (
+        "it calls an API Gateway stage through Step Functions' own signed client; "
+        "use aws-sdk:apigateway or a Lambda function"
+    ),
+    "s3:getObject": "AWS offers it only as a Distributed Map's ItemReader, not as a Task",
+    "s3:putObject": "AWS offers it only as a Distributed Map's ResultWriter, not as a Task",
+}
+"""Integrations refused with a reason (anything else unknown is refused by name)."""
 
 _ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:\d*:.+")
 MAX_STATE_NAME = 80
@@ -564,15 +575,26 @@ def _check_task(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
 
 
 def _check_runnable(resource: str, here: Parts) -> list[Diagnostic]:
-    """Resources the engine cannot run yet are refused now, not failed at run time."""
+    """Resources the engine cannot run are refused now, not failed at run time."""
     parts = (*here, "Resource")
-    if resource.startswith(SERVICE_INTEGRATION):
-        action = resource[len(SERVICE_INTEGRATION) :]
-        base, dot, pattern = action.partition(".")
-        if dot and pattern == "waitForTaskToken" and base in CALLBACK_ACTIONS:
-            return []
-        if action not in SERVICE_ACTIONS:
-            return [_unsupported(parts, f"the integration {action}")]
+    if not resource.startswith(SERVICE_INTEGRATION):
+        return []
+    action = resource[len(SERVICE_INTEGRATION) :]
+    base, dot, pattern = action.partition(".")
+    if is_sdk_resource(resource):
+        if dot and pattern != "waitForTaskToken":
+            return [_unsupported(parts, f"the integration pattern .{pattern} of {base}")]
+        try:
+            sdk_action(resource)
+        except UnknownSdkAction as unknown:
+            return [Diagnostic(pointer(parts), "SCHEMA_VALIDATION_FAILED", str(unknown))]
+        return []
+    if dot and pattern == "waitForTaskToken" and base in CALLBACK_ACTIONS:
+        return []
+    if base in REFUSED:
+        return [_unsupported(parts, f"{action}: {REFUSED[base]}")]
+    if action not in SERVICE_ACTIONS:
+        return [_unsupported(parts, f"the integration {action}")]
     return []
 
 

@@ -23,6 +23,7 @@ from segue.service.kept_pages import KeptPages
 from segue.service.machines import Machines
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
+from segue.sfn.client import in_process as step_functions_in_process
 from segue.store.activities import ActivityStore
 from segue.store.dynamo import ExecutionStore
 from segue.store.queue import MAX_DELAY_SECONDS, WorkQueue
@@ -210,6 +211,7 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         activities,
     )
     effects.waits = Waits(built, clock)
+    worker.resources.step_functions = cache(lambda: step_functions_in_process(built))
     return built
 
 

@@ -9,11 +9,16 @@ endpoint are signed for `execute-api` instead.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+if TYPE_CHECKING:
+    from segue.service.wiring import Services
 
 MODELS = Path(__file__).resolve().parent.parent / "botocore_data"
 """segue's additions to botocore's models (`<service>/<version>/service-2.sdk-extras.json`)."""
@@ -33,3 +38,47 @@ def step_functions(endpoint_url: str, session: boto3.Session | None = None, **co
 
 def _sign_for_api_gateway(request: Any, **_: Any) -> None:
     request.context.setdefault("signing", {})["signing_name"] = "execute-api"
+
+
+def in_process(services: Services) -> Any:
+    """A `stepfunctions` client answered by segue's own API in this process (no network).
+
+    What a Task's `aws-sdk:sfn:*` and `states:startExecution` reach: the same operations,
+    checks and errors as over HTTP, for the executions this stack keeps.
+    """
+    from segue.sfn import protocol
+    from segue.sfn.arns import Arns
+
+    settings = services.settings
+    arns = Arns(settings.region, settings.account)
+    client = boto3.Session().client(
+        "stepfunctions",
+        endpoint_url="http://segue.in-process",
+        region_name=settings.region,
+        aws_access_key_id="segue",
+        aws_secret_access_key="segue",
+    )
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        status, answer = protocol.answer(services, arns, "segue", headers, body)
+        response_headers = HTTPHeaders()
+        response_headers["Content-Type"] = "application/x-amz-json-1.0"
+        return AWSResponse(request.url, status, response_headers, _Body(json.dumps(answer)))
+
+    client.meta.events.register_first("before-send.sfn.*", send)
+    return client
+
+
+class _Body:
+    """What botocore reads a response body from."""
+
+    def __init__(self, text: str) -> None:
+        self.body = text.encode()
+
+    def stream(self, **_: Any) -> Any:
+        yield self.body
+
+    def read(self, *_: Any, **__: Any) -> bytes:
+        return self.body

@@ -19,6 +19,7 @@ from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
 from segue.engine.head import Status
+from segue.engine.waits import read_task_token
 from segue.service.errors import (
     BadRequestError,
     ClientError,
@@ -505,12 +506,14 @@ class StepFunctions:
     # Task callbacks --------------------------------------------------------------------------
 
     def send_task_success(self, request: s.SendTaskSuccessInput) -> s.Shape:
+        _check_token(request.task_token)
         output = _document(request.output, "output", sfn.InvalidOutput)
         with _callback_errors():
             Waits(self.services, self.services.clock).task_succeeded(request.task_token, output)
         return s.Empty()
 
     def send_task_failure(self, request: s.SendTaskFailureInput) -> s.Shape:
+        _check_token(request.task_token)
         with _callback_errors():
             Waits(self.services, self.services.clock).task_failed(
                 request.task_token, request.error or "", request.cause or ""
@@ -518,6 +521,7 @@ class StepFunctions:
         return s.Empty()
 
     def send_task_heartbeat(self, request: s.SendTaskHeartbeatInput) -> s.Shape:
+        _check_token(request.task_token)
         with _callback_errors():
             Waits(self.services, self.services.clock).heartbeat(request.task_token)
         return s.Empty()
@@ -592,6 +596,13 @@ def _callback_errors() -> Iterator[None]:
         missing=sfn.TaskDoesNotExist, conflict=sfn.TaskTimedOut, invalid=sfn.InvalidOutput
     ):
         yield
+
+
+def _check_token(token: str) -> None:
+    """A token segue could not have made is InvalidToken; one it did, but no longer
+    waits on, TaskDoesNotExist (as AWS tells the two apart)."""
+    if read_task_token(token) is None:
+        raise sfn.InvalidToken("Invalid Token: 'Invalid token'")
 
 
 def _check_name(name: str) -> None:

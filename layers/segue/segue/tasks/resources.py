@@ -1,16 +1,16 @@
-"""Runs a Task state's resource: Lambda, or an optimized integration through boto3."""
+"""Runs a Task state's resource: Lambda, an activity, or an AWS API call through boto3."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from segue.asl import Failed, Succeeded, errors
+from segue.asl.sdk import PREFIX as SDK_PREFIX
+from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
 from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource
+from segue.tasks import sdk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,14 +24,21 @@ DEFAULT_TIMEOUT = 60.0
 """Step Functions' default TimeoutSeconds for a Task is 99999999; we stop far sooner."""
 
 _SERVICES = {
-    "sqs:sendMessage": ("sqs", "send_message", "SQS"),
-    "sns:publish": ("sns", "publish", "SNS"),
-    "dynamodb:putItem": ("dynamodb", "put_item", "DynamoDB"),
-    "dynamodb:getItem": ("dynamodb", "get_item", "DynamoDB"),
-    "dynamodb:updateItem": ("dynamodb", "update_item", "DynamoDB"),
-    "dynamodb:deleteItem": ("dynamodb", "delete_item", "DynamoDB"),
-    "events:putEvents": ("events", "put_events", "EventBridge"),
+    "sqs:sendMessage": ("sqs", "SendMessage", "SQS", "AmazonSQSException"),
+    "sns:publish": ("sns", "Publish", "SNS", "AmazonSNSException"),
+    "dynamodb:putItem": ("dynamodb", "PutItem", "DynamoDB", "AmazonDynamoDBException"),
+    "dynamodb:getItem": ("dynamodb", "GetItem", "DynamoDB", "AmazonDynamoDBException"),
+    "dynamodb:updateItem": ("dynamodb", "UpdateItem", "DynamoDB", "AmazonDynamoDBException"),
+    "dynamodb:deleteItem": ("dynamodb", "DeleteItem", "DynamoDB", "AmazonDynamoDBException"),
+    "events:putEvents": ("events", "PutEvents", "EventBridge", "AmazonEventBridgeException"),
+    "states:startExecution": (
+        "stepfunctions",
+        "StartExecution",
+        "StepFunctions",
+        "AWSStepFunctionsException",
+    ),
 }
+"""Optimized integrations: the call, and the error prefix and generic error AWS gives them."""
 _INTEGRATION = "arn:aws:states:::"
 RUNNABLE_ACTIONS = frozenset({"lambda:invoke", *_SERVICES})
 
@@ -44,10 +51,13 @@ class Resources:
         functions: Functions,
         client: Callable[[str], Any],
         activities: Activities | None = None,
+        step_functions: Callable[[], Any] | None = None,
     ) -> None:
         self.functions = functions
         self.client = client
         self.activities = activities
+        self.step_functions = step_functions
+        """segue's own Step Functions API, in-process: what `sfn` calls reach."""
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="task")
 
     def run(self, invoke: Invoke) -> Result:
@@ -86,8 +96,19 @@ class Resources:
         if action == "lambda:invoke":
             return self._lambda_invoke(parameters, timeout, callback)
         if action in _SERVICES:
-            return self._call_service(*_SERVICES[action], parameters)
+            service, operation, prefix, generic = _SERVICES[action]
+            return self._call(optimized(service, operation, prefix), parameters, generic)
+        if resource.startswith(SDK_PREFIX):
+            try:
+                return self._call(sdk_action(resource), parameters)
+            except UnknownSdkAction as unknown:
+                return Failed(errors.RUNTIME, str(unknown))
         return Failed(errors.TASK_FAILED, f"segue does not support the integration {action} yet")
+
+    def _call(self, action: SdkAction, parameters: Json, generic: str | None = None) -> Result:
+        if action.service == "stepfunctions" and self.step_functions is not None:
+            return sdk.call(self.step_functions(), action, parameters, generic)
+        return sdk.call(self.client(action.service), action, parameters, generic)
 
     def _lambda_invoke(self, parameters: Json, timeout: float, asynchronous: bool) -> Result:
         if not isinstance(parameters, dict) or not isinstance(parameters.get("FunctionName"), str):
@@ -103,21 +124,3 @@ class Resources:
                 "StatusCode": 200,
             }
         )
-
-    def _call_service(self, service: str, method: str, prefix: str, parameters: Json) -> Result:
-        if not isinstance(parameters, dict):
-            return Failed(errors.TASK_FAILED, f"{prefix} integration needs object Parameters")
-        request = dict(parameters)
-        if service == "sqs" and not isinstance(request.get("MessageBody"), str):
-            request["MessageBody"] = json.dumps(request.get("MessageBody"))
-        if service == "sns" and not isinstance(request.get("Message"), str):
-            request["Message"] = json.dumps(request.get("Message"))
-        try:
-            answer = getattr(self.client(service), method)(**request)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "Exception")
-            return Failed(f"{prefix}.{code}", str(error))
-        except (BotoCoreError, TypeError) as error:  # botocore's parameter validation
-            return Failed(errors.TASK_FAILED, f"{prefix} refused the parameters: {error}")
-        answer.pop("ResponseMetadata", None)
-        return Succeeded(json.loads(json.dumps(answer, default=str)))

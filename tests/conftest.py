@@ -19,6 +19,12 @@ _JSONATA_TESTS = {
 }
 _passed: dict[str, bool] = {}
 _stack_passed: dict[str, bool] = {}
+_INTEGRATION_TEST = (
+    "test_integrations_local.py::test_integration_case_matches_aws_on_the_local_stack["
+)
+_integrations: dict[str, str] = {}
+"""Each service-integration case: `exact`, `moto` (but for a documented moto difference),
+`differs` (the documented other ending), or `failed`."""
 _jsonata: dict[str, dict[str, bool]] = {}
 """Per JSONata test (interpreter, local stack): each in-scope case's pass or fail."""
 _histories: dict[str, str] = {}
@@ -35,6 +41,9 @@ def pytest_runtest_logreport(report: TestReport) -> None:
         if marker in report.nodeid:
             case = report.nodeid.split(marker, 1)[1][:-1]
             _jsonata.setdefault(where, {})[case] = report.passed
+    if _INTEGRATION_TEST in report.nodeid:
+        kind = dict(report.user_properties).get("integration", "")
+        _integrations[report.nodeid] = str(kind) if report.passed else "failed"
     if _HISTORY_TEST in report.nodeid:
         found = dict(report.user_properties).get("history", "")
         _histories[report.nodeid] = str(found) if report.passed else "failed"
@@ -50,6 +59,14 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         )
     if _histories:
         _history_summary(terminalreporter)
+    if _integrations:
+        kinds = list(_integrations.values())
+        terminalreporter.write_line(
+            f"service integrations on the local stack: {kinds.count('exact')}/{len(kinds)} "
+            f"in-scope cases end as recorded; {kinds.count('moto')} more but for a documented "
+            f"moto difference; {kinds.count('differs')} end as documented otherwise; "
+            f"{kinds.count('failed')} failed"
+        )
     for where, results in sorted(_jsonata.items()):
         terminalreporter.write_line(
             f"JSONata conformance {where}: {sum(results.values())}/{len(results)} "

@@ -22,6 +22,14 @@ def b_bytes(event: Any, context: Any) -> Any:
     return "HelloWorld!"
 
 
+class CustomException(Exception):
+    """An exception class of the function's own, raised without a message."""
+
+
+def b_raise_custom(event: Any, context: Any) -> Any:
+    raise CustomException()
+
+
 def b_wait60(event: Any, context: Any) -> Any:
     time.sleep(60)
     return event
@@ -33,5 +41,13 @@ def lambda_func_u00001(event: Any, context: Any) -> Any:
 
 FUNCTIONS = {
     name: f"tests.conformance.handlers:{name}"
-    for name in ("b_identity", "b_raise", "b_echo", "b_bytes", "b_wait60", "lambda_func_u00001")
+    for name in (
+        "b_identity",
+        "b_raise",
+        "b_raise_custom",
+        "b_echo",
+        "b_bytes",
+        "b_wait60",
+        "lambda_func_u00001",
+    )
 }

@@ -211,9 +211,9 @@ def test_every_other_operation_and_its_errors_through_segue_dev(sfn):
         sfn.describe_state_machine(stateMachineArn=SM + "ops")
     with pytest.raises(sfn.exceptions.InvalidArn):
         sfn.describe_execution(executionArn="arn:nonsense")
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+    with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_failure(taskToken="no-such-token", error="E")
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+    with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_heartbeat(taskToken="no-such-token")
     with pytest.raises(sfn.exceptions.ActivityDoesNotExist):
         sfn.describe_activity(activityArn=activity)

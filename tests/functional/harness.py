@@ -181,6 +181,7 @@ def make_harness(monkeypatch, **environment: str) -> Harness:
     monkeypatch.setattr(wiring, "wall_clock", clock)
     wiring.services.cache_clear()
     wiring.client.cache_clear()
+    wiring.task_client.cache_clear()
     services = wiring.services()
     api, worker, timer = load_function("api"), load_function("worker"), load_function("timer")
     handlers = {f.name: timer.handler for f in stack.functions if f.logical_id == "TimerFunction"}

@@ -68,10 +68,7 @@ def plan_retry(
 
 def error_output(error: str | None, cause: str | None) -> dict[str, Json]:
     """The `{Error, Cause}` object a Catch passes on."""
-    output: dict[str, Json] = {"Error": error}
-    if cause is not None:
-        output["Cause"] = cause
-    return output
+    return {"Error": error, "Cause": cause}
 
 
 def plan_catch(

@@ -90,8 +90,8 @@ class Waits:
         check_document(output, "the output")
         self._callback(task_token, {"output": output})
 
-    def task_failed(self, task_token: str, error: str, cause: str) -> None:
-        """POST /tasks/failure."""
+    def task_failed(self, task_token: str, error: str | None, cause: str | None) -> None:
+        """POST /tasks/failure (an error or cause not given stays null, as on AWS)."""
         self._callback(task_token, {"error": error, "cause": cause})
 
     def heartbeat(self, task_token: str, worker: str | None = None) -> None:
@@ -308,7 +308,8 @@ class _NoChange(Exception):
 def _result(outcome: dict[str, Json]) -> Result:
     if "output" in outcome:
         return Succeeded(outcome["output"])
-    return Failed(str(outcome.get("error") or ""), str(outcome.get("cause") or ""))
+    error, cause = outcome.get("error"), outcome.get("cause")
+    return Failed(None if error is None else str(error), None if cause is None else str(cause))
 
 
 def _approval_document(record: dict[str, Any]) -> dict[str, Any]:

@@ -127,6 +127,16 @@ def client(service: str) -> Any:
     return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
 
 
+_TASK_CONFIG = _CONFIG.merge(Config(response_checksum_validation="when_required"))
+
+
+@cache
+def task_client(service: str) -> Any:
+    """A client for the AWS calls of Task states: as Step Functions' SDK calls, it asks for
+    no response checksums it was not asked for (an S3 GetObject answers without them)."""
+    return boto3.client(service, config=_TASK_CONFIG)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class Services:
     """Everything a handler needs, built once."""
@@ -145,7 +155,11 @@ class Services:
     activities: Activities
 
 
-def build(settings: Settings, client: Callable[[str], Any] = client) -> Services:
+def build(
+    settings: Settings,
+    client: Callable[[str], Any] = client,
+    task_client: Callable[[str], Any] = task_client,
+) -> Services:
     """The adapters for `settings`, with real AWS (or moto) clients."""
     clock = wall_clock
     store = ExecutionStore(
@@ -189,7 +203,7 @@ def build(settings: Settings, client: Callable[[str], Any] = client) -> Services
         documents=documents,
         queue=queue,
         machines=machines,
-        resources=Resources(functions, client, activities),
+        resources=Resources(functions, task_client, activities),
         effects=effects,
         owner=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
         clock=clock,

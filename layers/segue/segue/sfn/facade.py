@@ -516,7 +516,7 @@ class StepFunctions:
         _check_token(request.task_token)
         with _callback_errors():
             Waits(self.services, self.services.clock).task_failed(
-                request.task_token, request.error or "", request.cause or ""
+                request.task_token, request.error, request.cause
             )
         return s.Empty()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import Failed, Succeeded, errors
+from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.sdk import PREFIX as SDK_PREFIX
 from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
 from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource
@@ -97,7 +99,8 @@ class Resources:
             return self._lambda_invoke(parameters, timeout, callback)
         if action in _SERVICES:
             service, operation, prefix, generic = _SERVICES[action]
-            return self._call(optimized(service, operation, prefix), parameters, generic)
+            result = self._call(optimized(service, operation, prefix), parameters, generic)
+            return _failed_entries(result) if action == "events:putEvents" else result
         if resource.startswith(SDK_PREFIX):
             try:
                 return self._call(sdk_action(resource), parameters)
@@ -114,7 +117,15 @@ class Resources:
         if not isinstance(parameters, dict) or not isinstance(parameters.get("FunctionName"), str):
             return Failed(errors.TASK_FAILED, "lambda:invoke needs Parameters.FunctionName")
         name = parameters["FunctionName"]
-        result = self.functions.invoke(name, parameters.get("Payload"), timeout, asynchronous)
+        payload = parameters.get("Payload")
+        if payload is None:  # Lambda hands a function without a payload an empty object
+            payload = {}
+        elif isinstance(payload, str):  # a text Payload is the request's JSON itself
+            try:
+                payload = read_json(payload, "the Payload")
+            except JsonTextError as refused:
+                return Failed("Lambda.InvalidRequestContentException", str(refused))
+        result = self.functions.invoke(name, payload, timeout, asynchronous)
         if isinstance(result, Failed):
             return result
         return Succeeded(
@@ -124,3 +135,11 @@ class Resources:
                 "StatusCode": 200,
             }
         )
+
+
+def _failed_entries(result: Result) -> Result:
+    """EventBridge's PutEvents answers entries it refused: the task fails with the answer."""
+    output = result.output if isinstance(result, Succeeded) else None
+    if isinstance(output, dict) and output.get("FailedEntryCount"):
+        return Failed("EventBridge.FailedEntry", json.dumps(output, separators=(",", ":")))
+    return result

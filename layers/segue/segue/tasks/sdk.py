@@ -58,14 +58,18 @@ def _result(value: Json) -> Result:
 
 def _service_error(error: ClientError, action: SdkAction, generic: str) -> Failed:
     details = error.response.get("Error", {})
-    code = str(details.get("Code") or "")
+    # a service that answers in JSON for its old query API names the query error apart
+    code = str(details.get("QueryErrorCode") or details.get("Code") or "")
     message = str(details.get("Message") or code)
     meta = error.response.get("ResponseMetadata", {})
     status = meta.get("HTTPStatusCode", 400)
     request_id = meta.get("RequestId") or "none"
     name = generic
-    if code in {shape.name for shape in action.model.error_shapes}:
-        name = code if code.endswith("Exception") else f"{code}Exception"
+    shapes = action.model.error_shapes
+    modelled = {getattr(shape, "error_code", None) or shape.name: shape.name for shape in shapes}
+    if code in modelled:  # the SDK's class: the error's shape, `...Exception` at the end
+        shape = modelled[code]
+        name = shape if shape.endswith("Exception") else f"{shape}Exception"
     service = action.error_prefix
     cause = f"{message} (Service: {service}, Status Code: {status}, Request ID: {request_id})"
     return Failed(f"{service}.{name}", cause)
@@ -94,7 +98,9 @@ def _request(shape: Shape | None, value: Any) -> Any:
         return [_request(shape.member, item) for item in value]  # type: ignore[attr-defined]
     if kind == "map" and isinstance(value, dict):
         return {k: _request(shape.value, v) for k, v in value.items()}  # type: ignore[attr-defined]
-    if kind in ("string", "blob") and not isinstance(value, str | bytes):
+    if kind == "blob" and not isinstance(value, bytes):  # any JSON value, a string too: its text
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    if kind == "string" and not isinstance(value, str):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return value
 

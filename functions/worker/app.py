@@ -26,4 +26,5 @@ def record_handler(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     """SQS batch in (due records first); the ids of the records to retry out."""
     ordered = {**event, "Records": by_due_time(event.get("Records", []))}
+    services().worker.time_left = lambda: context.get_remaining_time_in_millis() / 1000
     return handle_batch(ordered, context, record_handler)

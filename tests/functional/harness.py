@@ -110,10 +110,16 @@ class Harness:
     def history(self, execution_id: str) -> list[dict]:
         return self.executions.history(execution_id, 1000, None)["events"]
 
-    def step(self) -> int:
-        """One receive from the work queue, handed to the worker; how many messages came."""
+    def step(self, timeout: float = 900.0) -> int:
+        """One receive from the work queue, handed to the worker (whose invocation has
+        `timeout` seconds, as the function's Timeout); how many messages came."""
         return poll_once(
-            self.sqs, self.queue_url, self.worker.handler, function_name="worker", wait_seconds=0
+            self.sqs,
+            self.queue_url,
+            self.worker.handler,
+            function_name="worker",
+            wait_seconds=0,
+            timeout=timeout,
         )
 
     def step_queue(self, queue: str) -> int:

@@ -101,3 +101,14 @@ def tally(event: Any, context: Any) -> Any:
     for check in ON_TALLY:
         check(event)
     return {"n": event["n"] + event.get("step", 1)}
+
+
+def slow(event: Any, context: Any) -> Any:
+    """Sleeps `seconds`, then notes one invocation in the file `log` (counted across processes)."""
+    import time
+    from pathlib import Path
+
+    time.sleep(event["seconds"])
+    with Path(event["log"]).open("a") as log:
+        log.write("ran\n")
+    return {"slept": event["seconds"]}

@@ -72,7 +72,7 @@ def drain_with_duplicates(harness) -> None:
                 copied.add(message["Body"])
                 sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
         event = to_event(messages[::-1], "arn:queue")
-        response = harness.worker.handler(event, LambdaContext("worker", time.monotonic() + 60))
+        response = harness.worker.handler(event, LambdaContext("worker", time.monotonic() + 900))
         assert response == {"batchItemFailures": []}
         for message in messages:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -208,7 +208,7 @@ def test_a_paused_execution_whose_task_died_becomes_paused(harness, monkeypatch)
     message = take(harness)
     worker = harness.services.worker
 
-    def pause_then_die(invoke):
+    def pause_then_die(invoke, budget=None):
         harness.operate("pause", execution_id)
         raise Crash("mid-task")
 

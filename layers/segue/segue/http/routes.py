@@ -40,6 +40,7 @@ from segue.service.executions import Executions
 from segue.service.operator import Operator
 from segue.service.waits import Waits
 from segue.service.wiring import client, services
+from segue.sfn import errors as sfn_errors
 from segue.sfn import protocol
 from segue.sfn.arns import Arns
 from segue.store.waits import APPROVAL_STATUSES
@@ -269,12 +270,21 @@ def _step_functions_route(app: _Routes, request: Request) -> None:
     def step_functions() -> Response[Any]:
         event = app.resolver.current_event
         settings = services().settings
+        try:
+            text = request.body()
+        except ClientError as unreadable:  # not base64, not UTF-8, too large: said AWS's way
+            refused = sfn_errors.SerializationException(unreadable.message)
+            return Response(
+                status_code=refused.status,
+                content_type=protocol.CONTENT_TYPE,
+                body=json.dumps(refused.body()),
+            )
         status, body = protocol.answer(
             services(),
             Arns(settings.region, settings.account),
             request.who(),
             dict(event.headers or {}),
-            event.decoded_body,
+            text,
         )
         return Response(
             status_code=status, content_type=protocol.CONTENT_TYPE, body=json.dumps(body)

@@ -1,4 +1,5 @@
-"""A worker process of the local stack: `python -m segue.local.poller HANDLER QUEUE BATCH NAME`."""
+"""A worker process of the local stack: `python -m segue.local.poller HANDLER QUEUE BATCH NAME
+TIMEOUT` (the function's Timeout: each batch gets that long, as on Lambda)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from segue.tasks.functions import load_handler
 
 def main(argv: list[str]) -> int:
     """Poll the queue and hand each batch to the handler until SIGTERM or SIGINT."""
-    handler_spec, queue_url, batch, name = argv
+    handler_spec, queue_url, batch, name, timeout = argv
     logging.basicConfig(level=logging.WARNING, format=f"{name}[%(process)d] %(message)s")
     handler = load_handler(handler_spec)
     sqs = boto3.client("sqs")
@@ -28,7 +29,14 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, finish)
     signal.signal(signal.SIGINT, finish)
     while not stop.is_set():
-        poll_once(sqs, queue_url, handler, function_name=name, batch_size=int(batch))
+        poll_once(
+            sqs,
+            queue_url,
+            handler,
+            function_name=name,
+            batch_size=int(batch),
+            timeout=float(timeout),
+        )
     return 0
 
 

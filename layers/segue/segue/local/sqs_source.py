@@ -47,7 +47,7 @@ def poll_once(
     function_name: str,
     batch_size: int = 10,
     wait_seconds: int = 1,
-    timeout: float = 120.0,
+    timeout: float = 900.0,
 ) -> int:
     """One receive and one handler call; how many messages came."""
     answer = sqs.receive_message(

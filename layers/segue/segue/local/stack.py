@@ -66,6 +66,7 @@ class _Poller:
             self.queue_url,
             str(self.batch_size),
             self.function.name,
+            str(self.function.timeout),
         ]
         self.process = subprocess.Popen(command, env=self.environment)
 

@@ -45,6 +45,8 @@ class Function:
     environment: dict[str, str]
     every: float | None = None
     """Seconds between runs, for a function on a `rate(...)` schedule."""
+    timeout: float = 3.0
+    """The function's Timeout: how long one invocation may run (SAM's default is 3 s)."""
 
 
 @dataclass
@@ -111,9 +113,11 @@ def create_stack(path: Path, client: Callable[[str], Any]) -> Stack:
             creator(stack, logical_id, resource.get("Properties", {}), client)
     environment = template.get("Globals", {}).get("Function", {}).get("Environment", {})
     shared = {k: str(stack.resolve(v)) for k, v in environment.get("Variables", {}).items()}
+    timeout = float(template.get("Globals", {}).get("Function", {}).get("Timeout", 3))
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
-            stack.functions.append(_function(stack, logical_id, resource["Properties"], shared))
+            props = resource["Properties"]
+            stack.functions.append(_function(stack, logical_id, props, shared, timeout))
     return stack
 
 
@@ -201,7 +205,7 @@ def _managed_policy(stack: Stack, logical_id: str, props: dict[str, Any], client
 
 
 def _function(
-    stack: Stack, logical_id: str, props: dict[str, Any], shared: dict[str, str]
+    stack: Stack, logical_id: str, props: dict[str, Any], shared: dict[str, str], timeout: float
 ) -> Function:
     module, _, attribute = props["Handler"].rpartition(".")
     path = stack.root / props["CodeUri"] / (module.replace(".", "/") + ".py")
@@ -220,7 +224,8 @@ def _function(
     environment = shared | {k: str(stack.resolve(v)) for k, v in own.items()}
     name = str(stack.resolve(props.get("FunctionName", logical_id)))
     handler = f"{path}:{attribute}"
-    return Function(logical_id, name, handler, tuple(queues), api, environment, every)
+    timeout = float(props.get("Timeout", timeout))
+    return Function(logical_id, name, handler, tuple(queues), api, environment, every, timeout)
 
 
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")

@@ -61,6 +61,13 @@ class Worker:
     owner: str
     clock: Callable[[], datetime]
     inline_seconds: float = 5.0
+    time_left: Callable[[], float | None] = lambda: None
+    """Seconds this invocation of the worker function has left (None: no limit)."""
+    start_floor: float = 120.0
+    """A worker with less time than this left takes no new message: it goes back on the
+    queue for a worker with time for its task."""
+    commit_margin: float = 10.0
+    """The time a worker keeps back from a running task to commit what became of it."""
 
     def handle(self, message: WorkMessage) -> None:
         """Run the token a work message names, and whatever follows it inline."""
@@ -74,6 +81,10 @@ class Worker:
             now = self.clock()
         if message.token == DEADLINE_TOKEN:
             self._time_out(message)
+            return
+        left = self.time_left()
+        if left is not None and left < self.start_floor:
+            self.queue.send([message], now)
             return
         head = self.store.claim(
             message.execution_id,
@@ -116,8 +127,11 @@ class Worker:
         values = self.documents.reader(head.execution_id)
 
         def run(invoke: Invoke) -> Result:
+            left = self.time_left()
             with Renewal(self, head.execution_id, token):
-                return self.resources.run(invoke)
+                return self.resources.run(
+                    invoke, None if left is None else left - self.commit_margin
+                )
 
         outcome, task = work(machine, head, token, values, self.clock, run)
         return self._commit(machine, head, token, outcome, task, deadline)

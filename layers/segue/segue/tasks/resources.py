@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from segue.service.activities import Activities
     from segue.tasks.functions import Functions
 
-DEFAULT_TIMEOUT = 60.0
-"""Step Functions' default TimeoutSeconds for a Task is 99999999; we stop far sooner."""
+LONGEST_TASK = 900.0
+"""How long a task without TimeoutSeconds may run: as long as AWS lets a Lambda function
+run (Step Functions' own default, 99999999 s, is for tasks that wait for callbacks)."""
+HAND_OVER = 60.0
+"""How long handing a task token over (an asynchronous invoke, a message) may take."""
 
 _SERVICES = {
     "sqs:sendMessage": ("sqs", "SendMessage", "SQS", "AmazonSQSException"),
@@ -62,22 +65,33 @@ class Resources:
         """segue's own Step Functions API, in-process: what `sfn` calls reach."""
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="task")
 
-    def run(self, invoke: Invoke) -> Result:
+    def run(self, invoke: Invoke, budget: float | None = None) -> Result:
         """Run the resource, within the state's TimeoutSeconds (States.Timeout past it).
 
-        A `.waitForTaskToken` resource only hands the token over (a Lambda function is
-        invoked asynchronously); its TimeoutSeconds bounds the wait, not this call.
+        `budget` is how long the worker itself has left: a task still running then fails
+        with States.Timeout too, its cause saying why, so that its Retry may run it again
+        on a worker with time. A `.waitForTaskToken` resource only hands the token over
+        (a Lambda function is invoked asynchronously); TimeoutSeconds bounds the wait.
         """
         activity = activity_name(invoke.resource)
         if activity is not None:
             return self._offer(activity, invoke)
         callback = invoke.resource.endswith(CALLBACK_SUFFIX)
-        timeout = DEFAULT_TIMEOUT if callback else float(invoke.timeout_seconds or DEFAULT_TIMEOUT)
+        timeout = HAND_OVER if callback else float(invoke.timeout_seconds or LONGEST_TASK)
+        cut_short = budget is not None and budget < timeout
+        if budget is not None and cut_short:
+            timeout = max(budget, 0.0)
         resource = base_resource(invoke.resource)
         future = self._pool.submit(self._run, resource, invoke.parameters, timeout, callback)
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
+            if cut_short:
+                return Failed(
+                    errors.TIMEOUT,
+                    f"The task was still running after {timeout:.0f} s, when its worker's own "
+                    "time (the worker function's Timeout) ran out.",
+                )
             return Failed(errors.TIMEOUT, "")  # AWS gives no cause for a task timeout
 
     def _offer(self, activity: str, invoke: Invoke) -> Result:

@@ -93,6 +93,7 @@ SERVICE_ACTIONS = frozenset(
         "dynamodb:deleteItem",
         "events:putEvents",
         "states:startExecution",
+        "http:invoke",
     }
 )
 """The optimized integrations the engine runs; any other is refused at validation."""

@@ -21,6 +21,7 @@ from segue.local.scheduler import LocalScheduler
 from segue.local.template import create_stack
 from segue.service.worker import wall_clock
 from segue.tasks.functions import LambdaContext, load_handler
+from segue.tasks.http import ALLOW_LOOPBACK
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,6 +118,7 @@ class LocalStack:
         shared = CREDENTIALS | {
             "AWS_ENDPOINT_URL": endpoint,
             "SEGUE_FUNCTIONS": json.dumps(registry),
+            ALLOW_LOOPBACK: "1",  # http:invoke of endpoints a developer serves on this machine
         }
         sys.path.insert(0, os.getcwd())  # the user's `module:callable` lives in their project
         pythonpath = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)

@@ -12,7 +12,7 @@ from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.sdk import PREFIX as SDK_PREFIX
 from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
 from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource
-from segue.tasks import sdk
+from segue.tasks import http, sdk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,6 +111,8 @@ class Resources:
         action = resource[len(_INTEGRATION) :]
         if action == "lambda:invoke":
             return self._lambda_invoke(parameters, timeout, callback)
+        if action == "http:invoke":
+            return http.invoke(parameters, self.client, timeout)
         if action in _SERVICES:
             service, operation, prefix, generic = _SERVICES[action]
             result = self._call(optimized(service, operation, prefix), parameters, generic)

@@ -53,7 +53,7 @@ def endpoint(monkeypatch):
 
 
 def connection() -> str:
-    events = boto3.client("events", region_name="us-east-1")  # type: ignore[call-overload]
+    events = boto3.client("events", region_name="us-east-1")
     return str(
         events.create_connection(
             Name="api",

@@ -48,3 +48,31 @@ def test_the_installed_command_runs():
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_permissions_lists_the_iam_actions_a_definitions_tasks_need(tmp_path, capsys):
+    states = {
+        "Get": {"Type": "Task", "Resource": SDK + "s3:getObject", "Next": "Child"},
+        "Child": {"Type": "Task", "Resource": SDK + "sfn:startExecution", "Next": "Ask"},
+        "Ask": {
+            "Type": "Task",
+            "Resource": STATES + "sqs:sendMessage.waitForTaskToken",
+            "Next": "Call",
+        },
+        "Call": {"Type": "Task", "Resource": STATES + "http:invoke", "Next": "Fn"},
+        "Fn": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True},
+    }
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"StartAt": "Get", "States": states}))
+    assert main(["permissions", str(path)]) == 0
+    assert capsys.readouterr().out.split() == [
+        "events:DescribeConnection",
+        "lambda:InvokeFunction",
+        "s3:GetObject",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+    ]  # segue's own executions (sfn) need none: they are called in-process
+
+
+SDK = "arn:aws:states:::aws-sdk:"
+STATES = "arn:aws:states:::"

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from segue.asl import diagnose
+from segue.asl import StateMachine, diagnose
 from segue.asl.bounds import JsonTextError, read_json
 from segue.client import ApiError, Client
+from segue.tasks.permissions import task_actions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,6 +30,18 @@ def validate(path: Path) -> int:
     for diagnostic in diagnostics:
         print(diagnostic)
     return 1 if diagnostics else 0
+
+
+def permissions(path: Path) -> int:
+    """Print the IAM actions the definition's Task states need, one per line, sorted."""
+    definition, diagnostics = diagnose(_read(path))
+    if diagnostics or definition is None:
+        return validate(path)
+    machine = StateMachine.from_definition(definition)
+    needed = sorted({action for actions in task_actions(machine).values() for action in actions})
+    for action in needed:
+        print(action)
+    return 0
 
 
 def _read(path: Path) -> bytes:
@@ -300,6 +313,12 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check a state machine definition")
     check.add_argument("file", type=Path)
     check.set_defaults(run=lambda args, client: validate(args.file))
+
+    iam = commands.add_parser(
+        "permissions", help="the IAM actions a definition's tasks need (for TaskActions)"
+    )
+    iam.add_argument("file", type=Path)
+    iam.set_defaults(run=lambda args, client: permissions(args.file))
 
     dev = commands.add_parser("dev", help="run the local stack")
     dev.add_argument("--port", type=int, default=8321)

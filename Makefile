@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery bench-query \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -69,6 +69,11 @@ bench: sync console browser
 	$(RUN) python -m bench.pause --runs 200
 	$(RUN) python -m bench.waits --runs 200 --timers 200
 	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1
+	$(RUN) python -m bench.query_languages --runs 2000
+
+# A state's data handling in JSONPath and in JSONata, in the pure interpreter.
+bench-query: sync
+	$(RUN) python -m bench.query_languages --runs 2000
 
 # The console with many executions and a big one: time to first row and to a drawn graph.
 bench-console: sync console browser

@@ -21,6 +21,10 @@ EXAMPLES = {
         {"bucket": "b", "width": 64, "keys": [f"img-{n}.png" for n in range(6)]},
         lambda output: output["count"] == 6 and output["resized"][5]["bytes"] == 640,
     ),
+    "checkout.asl.json": (
+        {"orderId": "o-9", "lines": [{"sku": "book", "qty": 2, "price": 9.5}]},
+        lambda output: output["total"] == 19 and output["chargeId"].startswith("c-"),
+    ),
 }
 
 

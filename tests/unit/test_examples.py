@@ -83,3 +83,29 @@ def test_batch_resizes_every_item_within_the_failure_tolerance():
         tasks={LAMBDA: invoke},
     )
     assert output["count"] == 5 and output["resized"][0] == {"key": "img-0.png", "bytes": 640}
+
+
+CART = {
+    "orderId": "o-3",
+    "lines": [{"sku": "book", "qty": 2, "price": 9.5}, {"sku": "pen", "qty": 3, "price": 1.2}],
+}
+
+
+def test_checkout_in_jsonata_prices_reserves_and_charges():
+    assert output_of(definition("checkout.asl.json"), CART, tasks=orders()) == {
+        "orderId": "o-3",
+        "status": "PAID",
+        "total": 22.6,
+        "lines": 2,
+        "chargeId": "c-1",
+        "reservationId": "r-1",
+    }
+
+
+def test_checkout_in_jsonata_releases_the_stock_when_the_card_is_declined():
+    execution = run(definition("checkout.asl.json"), CART, tasks=orders(declined=True))
+    assert (execution.status, execution.error, execution.cause) == (
+        "FAILED",
+        "CheckoutDeclined",
+        "Order o-3: the card was declined",
+    )

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from segue.asl import diagnose
+from tests.functional.test_integrations import make_table
 from tests.unit.helpers import machine
 
 SDK = "arn:aws:states:::aws-sdk:"
@@ -20,6 +21,11 @@ def client(service: str) -> Any:
 
 def task(resource: str, parameters: Any, **fields: Any) -> dict[str, Any]:
     return {"Type": "Task", "Resource": SDK + resource, "Parameters": parameters, **fields}
+
+
+def caught(error: str) -> list[dict[str, Any]]:
+    """A Catch that takes `error` to the state Done, the error output at $.error."""
+    return [{"ErrorEquals": [error], "ResultPath": "$.error", "Next": "Done"}]
 
 
 def one_task(resource: str, parameters: Any, **fields: Any) -> dict[str, Any]:
@@ -68,12 +74,7 @@ def test_a_missing_key_is_s3_no_such_key_exception_and_catch_takes_it(harness):
 
 
 def test_dynamodb_calls_and_errors_are_named_dynamo_db_as_the_sdk_names_them(harness):
-    client("dynamodb").create_table(
-        TableName="things",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    make_table("things")
     item = {"id": {"S": "a"}, "n": {"N": "1"}}
     definition = machine(
         {
@@ -103,13 +104,7 @@ def test_dynamodb_calls_and_errors_are_named_dynamo_db_as_the_sdk_names_them(har
                         "IntervalSeconds": 1,
                     }
                 ],
-                Catch=[
-                    {
-                        "ErrorEquals": ["DynamoDb.ResourceNotFoundException"],
-                        "ResultPath": "$.error",
-                        "Next": "Done",
-                    }
-                ],
+                Catch=caught("DynamoDb.ResourceNotFoundException"),
                 End=True,
             ),
             "Done": {"Type": "Succeed"},
@@ -176,13 +171,7 @@ def test_a_secret_is_created_and_read_and_a_duplicate_is_caught_by_name(harness)
             "Again": task(
                 "secretsmanager:createSecret",
                 {"Name": "db", "SecretString": "x"},
-                Catch=[
-                    {
-                        "ErrorEquals": ["SecretsManager.ResourceExistsException"],
-                        "ResultPath": "$.error",
-                        "Next": "Done",
-                    }
-                ],
+                Catch=caught("SecretsManager.ResourceExistsException"),
                 End=True,
             ),
             "Done": {"Type": "Succeed"},
@@ -228,13 +217,7 @@ def test_sfn_calls_reach_segues_own_executions(harness):
             "Nope": task(
                 "sfn:sendTaskSuccess",
                 {"TaskToken": "not a token", "Output": "{}"},
-                Catch=[
-                    {
-                        "ErrorEquals": ["Sfn.InvalidTokenException"],
-                        "ResultPath": "$.error",
-                        "Next": "Done",
-                    }
-                ],
+                Catch=caught("Sfn.InvalidTokenException"),
                 End=True,
             ),
             "Done": {"Type": "Succeed"},

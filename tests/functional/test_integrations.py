@@ -13,6 +13,16 @@ def client(service):
     return boto3.client(service, region_name="us-east-1")
 
 
+def make_table(name: str) -> None:
+    """A table keyed by the string `id`, on moto (as Task states' tables are here)."""
+    client("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def test_sqs_sns_and_events_integrations_deliver_and_answer(harness):
     queue = client("sqs").create_queue(QueueName="orders")["QueueUrl"]
     topic = client("sns").create_topic(Name="news")["TopicArn"]
@@ -53,12 +63,7 @@ def test_sqs_sns_and_events_integrations_deliver_and_answer(harness):
 
 
 def test_dynamodb_integrations_put_get_update_and_delete(harness):
-    client("dynamodb").create_table(
-        TableName="things",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    make_table("things")
     key = {"id": {"S.$": "$.id"}}
     definition = machine(
         {

@@ -25,6 +25,7 @@ from segue.asl.transitions import (
     go,
     items_within_limit,
     service,
+    task_token,
     within_limit,
 )
 
@@ -102,14 +103,8 @@ def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
         arguments,
         _seconds(fields, state.timeout_seconds, "TimeoutSeconds"),
         _seconds(fields, state.heartbeat_seconds, "HeartbeatSeconds"),
-        _task_token(visit.context),
+        task_token(visit.context),
     )
-
-
-def _task_token(context: Json) -> str | None:
-    task = context.get("Task") if isinstance(context, dict) else None
-    token = task.get("Token") if isinstance(task, dict) else None
-    return token if isinstance(token, str) else None
 
 
 def _seconds(fields: Fields, value: int | str | None, field: str) -> int | None:

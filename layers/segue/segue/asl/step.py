@@ -46,6 +46,7 @@ from segue.asl.transitions import (
     items_within_limit,
     prefixed,
     service,
+    task_token,
     within_limit,
 )
 from segue.asl.values import is_integer, is_number
@@ -233,14 +234,8 @@ def _task(state: Task, visit: Visit, runtime: Runtime) -> Outcome:
             "HeartbeatSecondsPath",
             scope,
         ),
-        _task_token(visit.context),
+        task_token(visit.context),
     )
-
-
-def _task_token(context: Json) -> str | None:
-    task = context.get("Task") if isinstance(context, dict) else None
-    token = task.get("Token") if isinstance(task, dict) else None
-    return token if isinstance(token, str) else None
 
 
 def _seconds(literal: int | None, path: str | None, name: str, scope: Scope) -> int | None:

@@ -95,6 +95,13 @@ def _item_output(result: Result) -> Json:
     return {"Error": result.error, "Cause": result.cause}
 
 
+def task_token(context: Json) -> str | None:
+    """`$$.Task.Token`, for a task that hands its token to someone who answers later."""
+    task = context.get("Task") if isinstance(context, dict) else None
+    token = task.get("Token") if isinstance(task, dict) else None
+    return token if isinstance(token, str) else None
+
+
 def prefixed(visit: Visit, cause: str | None) -> str:
     """A runtime or query failure's cause, prefixed with the state as AWS words it."""
     return (

@@ -45,7 +45,7 @@ _SERVICES = {
 }
 """Optimized integrations: the call, and the error prefix and generic error AWS gives them."""
 _INTEGRATION = "arn:aws:states:::"
-RUNNABLE_ACTIONS = frozenset({"lambda:invoke", *_SERVICES})
+RUNNABLE_ACTIONS = frozenset({"lambda:invoke", "http:invoke", *_SERVICES})
 
 
 class Resources:

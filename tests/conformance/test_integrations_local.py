@@ -18,6 +18,8 @@ from tests.conformance.handlers import FUNCTIONS
 from tests.conformance.integrations import ACCOUNT, Binder, differences, provision
 from tests.localstack import LocalStack, running_stack
 
+pytestmark = pytest.mark.xdist_group("integrations-stack")  # one stack, on one worker
+
 CASES = [case for case in load_cases("integrations") if case.in_scope]
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 DEADLINE_SECONDS = 300

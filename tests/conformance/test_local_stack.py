@@ -21,6 +21,8 @@ from tests.conformance.handlers import FUNCTIONS
 from tests.conformance.histories import KEPT, differences
 from tests.localstack import running_stack
 
+pytestmark = pytest.mark.xdist_group("conformance-stack")  # one stack, on one worker
+
 CASES = load_cases()
 JSONATA_CASES = [case for case in load_cases("jsonata") if case.in_scope]
 BY_NAME = {case.name: case for case in CASES + JSONATA_CASES}

@@ -420,3 +420,54 @@ def test_running_lists_paused_ones_and_deleting_a_machine_keeps_its_executions(s
 def test_a_malformed_execution_arn_is_invalid_arn(sfn, arn):
     with pytest.raises(sfn.exceptions.InvalidArn):
         sfn.describe_execution(executionArn=arn)
+
+
+FAILS = {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $missing %}", "End": True}
+"""A state that fails with States.QueryEvaluationError, naming the event it was entered at."""
+BEFORE_FAILING = {
+    "retried": {
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+            "Next": "F",
+        }
+    },
+    "parallel": {
+        "T": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": f"B{n}", "States": {f"B{n}": {"Type": "Pass", "End": True}}}
+                for n in range(2)
+            ],
+            "Next": "F",
+        }
+    },
+    "map": {
+        "T": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+            "Next": "F",
+        }
+    },
+    "waited": {"T": {"Type": "Wait", "Seconds": 1, "Next": "F"}},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(BEFORE_FAILING))
+def test_an_entered_event_id_in_a_cause_is_the_id_aws_history_gives_it(sfn, harness, shape):
+    states = {**BEFORE_FAILING[shape], "F": FAILS}
+    sfn.create_state_machine(name=shape, definition=definition(states), roleArn=ROLE)
+    sfn.start_execution(stateMachineArn=SM + shape, name="one", input='{"items": [1, 2]}')
+    for _ in range(10):
+        harness.drain()
+        harness.clock.advance(2)
+        harness.scheduler.fire_due()
+    described = sfn.describe_execution(executionArn=EX + shape + ":one")
+    assert described["status"] == "FAILED", described
+    events = sfn.get_execution_history(executionArn=EX + shape + ":one")["events"]
+    (entered,) = [
+        e["id"] for e in events if e.get("stateEnteredEventDetails", {}).get("name") == "F"
+    ]
+    assert f"(entered at the event id #{entered})" in described["cause"]

@@ -44,6 +44,7 @@ from segue.engine.head import (
     TokenStatus,
     is_terminal,
 )
+from segue.engine.numbering import unnumbered
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
 from segue.engine.waits import (
     Await,
@@ -381,7 +382,8 @@ class Draft:
         token_id = f"t{self.next_token}"
         self.next_token += 1
         input_ref = self.ref(input)
-        entered = self.head.next_seq + len(self.events)
+        entered = self.head.next_seq + len(self.events)  # as AWS numbers it, below
+        entered -= self.head.unnumbered + unnumbered([*self.events], self.machine)
         self.event(ev.STATE_ENTERED, state, input=input_ref)
         token = Token(token_id, state, TokenStatus.READY, input_ref, vars, entered, self.at)
         token = replace(token, join=join, branch=branch)
@@ -676,6 +678,7 @@ class Draft:
             status=status,
             version=self.head.version + 1,
             next_seq=self.head.next_seq + len(self.events),
+            unnumbered=self.head.unnumbered + unnumbered(self.events, self.machine),
             next_token=self.next_token,
             updated_at=self.at,
             vars=self.root_vars,

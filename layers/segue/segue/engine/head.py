@@ -216,6 +216,9 @@ class Head:
     trigger_rule: str = ""
     trigger_event: str = ""
     deadline: str = ""
+    unnumbered: int = 0
+    """Committed events AWS's history does not number (engine.numbering): an event's
+    AWS id is its seq less those before it."""
 
     @property
     def paused(self) -> bool:
@@ -237,7 +240,15 @@ class Head:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["status"] = Status(values["status"])
-        for name in ("revision", "version", "next_seq", "next_token", "pauses", "redrives"):
+        for name in (
+            "revision",
+            "version",
+            "next_seq",
+            "next_token",
+            "pauses",
+            "redrives",
+            "unnumbered",
+        ):
             if name in values:
                 values[name] = int(values[name])
         values["auto_resume_seconds"] = int(values.get("auto_resume_seconds", 0))

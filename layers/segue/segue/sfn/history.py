@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl import errors
 from segue.engine import events as ev
-from segue.engine.waits import activity_name
+from segue.engine.numbering import MECHANICS, TASKS
+from segue.engine.numbering import family as family_of
 from segue.service.executions import shown_details
 
 if TYPE_CHECKING:
@@ -27,24 +28,9 @@ if TYPE_CHECKING:
     from segue.asl import StateMachine
     from segue.engine.events import Event
 
-MECHANICS = frozenset(
-    {
-        ev.WAIT_STARTED,
-        ev.RETRY_SCHEDULED,
-        ev.TASK_HEARTBEAT,
-        ev.SCHEDULE_CREATED,
-        ev.SCHEDULE_FIRED,
-        ev.SCHEDULE_DELETED,
-    }
-)
-"""segue's events of how it waits and retries: AWS's history says the same by what follows
-(a Wait state's exit, a task scheduled again), so they are left out here and kept in
-segue's own history. A run nobody paused and no crash touched reads as AWS's, event for
-event."""
 OWN_IDS = 1_000_000_000
 """segue's own events have ids from here on (AWS histories end at 25,000 events)."""
 FAN_OUTS = ("Map", "Parallel")
-_LAMBDA_PREFIX = "arn:aws:lambda:"
 _SERVICE_PREFIX = "arn:aws:states:::"
 _HIDDEN_ON_SUCCESS = frozenset({"MapStateSucceeded", "ParallelStateSucceeded"})
 _EXECUTION = {
@@ -61,16 +47,6 @@ _ITERATION = {
     ev.BRANCH_FAILED: "MapIterationFailed",
     ev.BRANCH_CANCELLED: "MapIterationAborted",
 }
-_TASK = frozenset(
-    {
-        ev.TASK_SCHEDULED,
-        ev.TASK_STARTED,
-        ev.TASK_SUBMITTED,
-        ev.TASK_SUCCEEDED,
-        ev.TASK_FAILED,
-        ev.ACTIVITY_STARTED,
-    }
-)
 
 
 def json_text(value: Any) -> str:
@@ -145,7 +121,7 @@ class Translator:
             if failed and following is not None and following.type == ev.RETRY_SCHEDULED:
                 return []  # AWS gives a state's failure only when no retry follows
             return [_Entry(f"{kind}State{'Failed' if failed else 'Succeeded'}", at)]
-        if event.type in _TASK:
+        if event.type in TASKS:
             return self._task(event, following)
         return None
 
@@ -179,7 +155,7 @@ class Translator:
             # the task's parameters and time limits, as evaluated, are kept on TaskStarted
             started = following.details if following and following.type == ev.TASK_STARTED else {}
             return [self._scheduled(resource, started, at)]
-        family = _family(resource)
+        family = family_of(resource)
         service = _service(resource) if family == "Task" else {}
         if event.type == ev.TASK_SUBMITTED and family != "Task":
             return []  # only an integration tells of a submission
@@ -209,7 +185,7 @@ class Translator:
             )
             if key in started
         }
-        family = _family(resource)
+        family = family_of(resource)
         if family != "Task":
             body = {"resource": resource} | self._data("input", parameters) | timeouts
             name = f"{family}Scheduled"
@@ -247,13 +223,6 @@ class Translator:
 def _details_key(event_type: str) -> str:
     """`MapIterationStarted` → `mapIterationStartedEventDetails` (as AWS names them)."""
     return event_type[0].lower() + event_type[1:] + "EventDetails"
-
-
-def _family(resource: str) -> str:
-    """How AWS names a task's events: `LambdaFunction...`, `Activity...` or `Task...`."""
-    if resource.startswith(_LAMBDA_PREFIX):
-        return "LambdaFunction"
-    return "Activity" if activity_name(resource) else "Task"
 
 
 def _iteration(event: Event) -> dict[str, Any]:

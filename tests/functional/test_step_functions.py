@@ -424,7 +424,7 @@ def test_a_malformed_execution_arn_is_invalid_arn(sfn, arn):
 
 FAILS = {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $missing %}", "End": True}
 """A state that fails with States.QueryEvaluationError, naming the event it was entered at."""
-BEFORE_FAILING = {
+BEFORE_FAILING: dict[str, dict[str, Any]] = {
     "retried": {
         "T": {
             "Type": "Task",

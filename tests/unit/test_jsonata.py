@@ -338,6 +338,14 @@ def test_a_jsonpath_state_in_a_jsonata_free_machine_runs_beside_a_jsonata_one():
             jsonata({"A": {"Type": "Pass", "Assign": {"not ok": 1}, "End": True}}),
             ("/States/A/Assign/not ok", "INVALID_VARIABLE_NAME"),
         ),
+        (
+            jsonata({"A": {"Type": "Pass", "Output": {"v": "{% phone %}"}, "End": True}}),
+            ("/States/A/Output/v", "UNSUPPORTED_JSONATA_EXPRESSION"),
+        ),
+        (
+            jsonata({"A": {"Type": "Pass", "Output": "{% $sum(price) + 1 %}", "End": True}}),
+            ("/States/A/Output", "UNSUPPORTED_JSONATA_EXPRESSION"),
+        ),
     ],
 )
 def test_each_language_keeps_to_its_own_fields(definition, expected):
@@ -366,6 +374,9 @@ def test_nested_states_take_the_language_of_the_machine_not_of_their_map():
     [
         {"Output": "{% $states.input %}", "Assign": {"a": "{% 1 %}"}},
         {"Output": ["{% 1 %}", {"b": "{% 2 %}"}]},
+        # names read inside a path's steps, its filters or a function body are its own
+        {"Output": "{% $states.input.items[qty > 1].(qty * price) %}"},
+        {"Output": "{% $map($states.input.items, function($i){ $i.sku }) %}"},
     ],
 )
 def test_a_well_formed_jsonata_state_is_valid(fields):

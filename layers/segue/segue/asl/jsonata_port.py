@@ -87,6 +87,43 @@ def check(value: str) -> str | None:
     return None
 
 
+def top_level_names(value: str) -> list[str]:
+    """Names a `{% ... %}` string reads from the top-level input (`{% phone %}`): in Step
+    Functions there is none (the input is `$states.input`), and AWS refuses them."""
+    found: list[str] = []
+    _names(compiled(source(value)).ast, found)
+    return found
+
+
+_CHILDREN = ("lhs", "rhs", "expression", "condition", "then", "else_", "_else")
+
+
+def _names(node: Any, found: list[str]) -> None:
+    """Walk what is read in the expression's own context; a path's later steps, its
+    filters and a function's body read another, and are left alone."""
+    kind = getattr(node, "type", None)
+    if kind == "path":
+        steps = node.steps or []
+        if steps and steps[0].type == "name":
+            found.append(str(steps[0].value))
+        elif steps:
+            _names(steps[0], found)
+        return
+    if kind == "name":
+        found.append(str(node.value))
+        return
+    if kind in ("lambda", "transform", "regex", "variable"):
+        return
+    children = [getattr(node, name, None) for name in _CHILDREN if kind != "bind" or name == "rhs"]
+    children += list(getattr(node, "expressions", None) or [])
+    children += list(getattr(node, "arguments", None) or [])
+    for pair in getattr(node, "lhs_object", None) or []:
+        children += list(pair)
+    for child in children:
+        if child is not None and not isinstance(child, list):
+            _names(child, found)
+
+
 @dataclass(frozen=True)
 class Bindings:
     """What an expression can see: `$states`, the variables, the time and a random source."""

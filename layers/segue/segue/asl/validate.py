@@ -13,7 +13,7 @@ from segue.asl import errors
 from segue.asl.diagnostics import Diagnostic, pointer
 from segue.asl.intrinsics import IntrinsicSyntaxError, looks_like_call, parse_call
 from segue.asl.jsonata_port import check as check_jsonata
-from segue.asl.jsonata_port import is_expression
+from segue.asl.jsonata_port import is_expression, top_level_names
 from segue.asl.jsonpath import VARIABLE_NAME, PathSyntaxError, parse, parse_reference
 from segue.asl.models import JSONATA, JSONPATH
 from segue.asl.rules import OPERATORS, PATH_OPERATORS, TYPE_TESTS
@@ -282,6 +282,12 @@ def _check_jsonata(value: Any, parts: Parts) -> Iterator[Diagnostic]:
         problem = check_jsonata(value)
         if problem is not None:
             yield Diagnostic(pointer(parts), "INVALID_JSONATA_EXPRESSION", problem)
+        elif names := top_level_names(value):
+            yield Diagnostic(
+                pointer(parts),
+                "UNSUPPORTED_JSONATA_EXPRESSION",
+                f"Reference to '{names[0]}' at the top level is not supported.",
+            )
 
 
 def _check_variables(template: Any, parts: Parts) -> list[Diagnostic]:

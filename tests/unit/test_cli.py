@@ -76,3 +76,36 @@ def test_permissions_lists_the_iam_actions_a_definitions_tasks_need(tmp_path, ca
 
 SDK = "arn:aws:states:::aws-sdk:"
 STATES = "arn:aws:states:::"
+
+
+def test_dev_keeps_every_functions_flag_and_refuses_one_that_cannot_load(capsys):
+    from segue.cli import _parser
+
+    args = _parser().parse_args(
+        ["dev", "--functions", "a=tests.functional.lambdas:echo", "--functions", "b=m:f", "c=m:g"]
+    )
+    assert args.functions == ["a=tests.functional.lambdas:echo", "b=m:f", "c=m:g"]
+    assert (
+        main(["dev", "--functions", "ok=tests.functional.lambdas:echo", "bad=no_such_module:f"])
+        == 2
+    )
+    message = capsys.readouterr().err
+    assert "the function bad cannot be loaded from no_such_module:f" in message
+    assert main(["dev", "--functions", "gone=tests.functional.lambdas:no_such_callable"]) == 2
+    assert "gone" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_is_not_a_network_error(tmp_path):
+    states = {f"S{n}": {"Type": "Pass", "End": True} for n in range(3000)}  # 2,999 unreachable
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"StartAt": "S0", "States": states}))
+    done = subprocess.run(
+        f"{sys.executable} -m segue.cli validate {path} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.stdout.count("\n") == 1
+    assert done.stderr == ""  # no "cannot reach the API", no BrokenPipeError

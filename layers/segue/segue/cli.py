@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from segue.asl import StateMachine, diagnose
 from segue.asl.bounds import JsonTextError, read_json
 from segue.client import ApiError, Client
+from segue.tasks.functions import load_handler
 from segue.tasks.permissions import task_actions
 
 if TYPE_CHECKING:
@@ -273,6 +275,7 @@ def _send_event(args: argparse.Namespace, client: Client) -> int:
 def _dev(args: argparse.Namespace, client: Client) -> int:
     from segue.local.stack import DevOptions, run_dev
 
+    _check_functions(args.functions)
     options = DevOptions(
         template=args.template,
         port=args.port,
@@ -282,6 +285,22 @@ def _dev(args: argparse.Namespace, client: Client) -> int:
         cron_seconds=args.cron_seconds,
     )
     return run_dev(options)
+
+
+def _check_functions(entries: list[str]) -> None:
+    """Each `NAME=module:callable` loads, now, rather than fail its first task later."""
+    if os.getcwd() not in sys.path:  # the user's modules live in their project, as for dev
+        sys.path.insert(0, os.getcwd())
+    for entry in entries:
+        name, separator, spec = entry.partition("=")
+        if not separator or not name or ":" not in spec:
+            raise UsageError(f"--functions wants NAME=module:callable, got {entry!r}")
+        try:
+            load_handler(spec)
+        except Exception as error:  # any import-time failure of the user's code
+            raise UsageError(
+                f"the function {name} cannot be loaded from {spec}: {type(error).__name__}: {error}"
+            ) from error
 
 
 def _console(args: argparse.Namespace, client: Client) -> int:
@@ -324,7 +343,13 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8321)
     dev.add_argument("--aws-port", type=int, default=5000)
     dev.add_argument("--workers", type=int, default=2)
-    dev.add_argument("--functions", nargs="*", default=[], metavar="NAME=module:callable")
+    dev.add_argument(
+        "--functions",
+        nargs="*",
+        action="extend",  # `--functions A=m:f --functions B=m:g` keeps both
+        default=[],
+        metavar="NAME=module:callable",
+    )
     dev.add_argument("--template", type=Path, default=Path("template.yaml"))
     dev.add_argument(
         "--cron-seconds", type=float, help="run the sweeper this often (default: its rate)"
@@ -438,9 +463,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         result: int = args.run(args, Client(args.endpoint))
+        sys.stdout.flush()  # here, where a reader gone away is caught, not at exit
     except UsageError as error:
         print(f"segue {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`segue describe ID | head -3`): not an error
+        _quiet_stdout()
+        return 0
     except ApiError as error:
         print(f"segue {args.command}: {error}", file=sys.stderr)
         return 1
@@ -448,6 +477,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"segue {args.command}: cannot reach the API: {error}", file=sys.stderr)
         return 1
     return result
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

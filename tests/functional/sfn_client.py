@@ -8,20 +8,9 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
+from segue.sfn.client import ResponseBody
+
 ENDPOINT = "http://segue.invalid"
-
-
-class _Raw:
-    """What botocore reads a response body from."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
-
-    def read(self, *_: Any, **__: Any) -> bytes:
-        return self.body
 
 
 def step_functions_client(handler: Any) -> Any:
@@ -47,7 +36,7 @@ def step_functions_client(handler: Any) -> Any:
         headers = HTTPHeaders()
         for name, value in {"Content-Type": "application/x-amz-json-1.0"}.items():
             headers[name] = value
-        return AWSResponse(request.url, answer["statusCode"], headers, _Raw(raw))
+        return AWSResponse(request.url, answer["statusCode"], headers, ResponseBody(raw))
 
     client.meta.events.register_first("before-send.sfn.*", send)
     return client

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from segue.asl import StateMachine, diagnose
 from segue.asl.bounds import JsonTextError, read_json
 from segue.client import ApiError, Client
-from segue.tasks.functions import load_handler
+from segue.tasks.functions import function_entry, load_handler
 from segue.tasks.permissions import task_actions
 
 if TYPE_CHECKING:
@@ -292,9 +292,10 @@ def _check_functions(entries: list[str]) -> None:
     if os.getcwd() not in sys.path:  # the user's modules live in their project, as for dev
         sys.path.insert(0, os.getcwd())
     for entry in entries:
-        name, separator, spec = entry.partition("=")
-        if not separator or not name or ":" not in spec:
-            raise UsageError(f"--functions wants NAME=module:callable, got {entry!r}")
+        try:
+            name, spec = function_entry(entry)
+        except ValueError as malformed:
+            raise UsageError(str(malformed)) from malformed
         try:
             load_handler(spec)
         except Exception as error:  # any import-time failure of the user's code

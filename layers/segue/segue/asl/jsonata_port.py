@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import UTC
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jsonata import Jsonata
@@ -133,6 +133,11 @@ class Bindings:
     now: datetime
     rng: random.Random
 
+    @cached_property
+    def functions(self) -> dict[str, Any]:
+        """Step Functions' own functions for these bindings, made once for all their fields."""
+        return {name: Jsonata.JLambda(f) for name, f in _functions(self).items()}
+
 
 def evaluate(value: str, bindings: Bindings, field: str) -> Json:
     """The value of the `{% ... %}` string in `field`; QueryFailure when it has none."""
@@ -146,8 +151,8 @@ def evaluate(value: str, bindings: Bindings, field: str) -> Json:
     for name, variable in bindings.variables.items():
         frame.bind(name, _null_safe(variable))
     frame.bind("states", {key: _null_safe(v) for key, v in bindings.states.items()})
-    for name, function in _functions(bindings).items():
-        frame.bind(name, Jsonata.JLambda(function))
+    for name, function in bindings.functions.items():
+        frame.bind(name, function)
     frame.bind("eval", None)  # not offered by Step Functions; `$parse` is
     try:
         result = expression.evaluate(None, frame)

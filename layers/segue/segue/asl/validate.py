@@ -294,12 +294,14 @@ def _check_variables(template: Any, parts: Parts) -> list[Diagnostic]:
     """The names an Assign block sets (in JSONata, without the `.$` of JSONPath)."""
     if not isinstance(template, dict):
         return []
+    return [d for key in template for d in _check_variable_name(key, (*parts, key))]
+
+
+def _check_variable_name(name: str, here: Parts) -> list[Diagnostic]:
+    if VARIABLE_NAME.fullmatch(name):
+        return []
     return [
-        Diagnostic(
-            pointer((*parts, key)), "INVALID_VARIABLE_NAME", f"'{key}' is not a valid variable name"
-        )
-        for key in template
-        if not VARIABLE_NAME.fullmatch(key)
+        Diagnostic(pointer(here), "INVALID_VARIABLE_NAME", f"'{name}' is not a valid variable name")
     ]
 
 
@@ -430,12 +432,8 @@ def _check_template(template: Any, parts: Parts, variables: bool = False) -> lis
     for key, value in template.items():
         here = (*parts, key)
         name = key[:-2] if key.endswith(".$") else key
-        if variables and not VARIABLE_NAME.fullmatch(name):
-            found.append(
-                Diagnostic(
-                    pointer(here), "INVALID_VARIABLE_NAME", f"'{name}' is not a valid variable name"
-                )
-            )
+        if variables:
+            found += _check_variable_name(name, here)
         if key.endswith(".$"):
             found += _check_expression(value, here)
         else:

@@ -44,7 +44,7 @@ from segue.engine.head import (
     TokenStatus,
     is_terminal,
 )
-from segue.engine.numbering import unnumbered
+from segue.engine.numbering import numbered, unnumbered
 from segue.engine.refs import EMPTY_OBJECT, INLINE, kind, ref_of
 from segue.engine.waits import (
     Await,
@@ -347,6 +347,8 @@ class Draft:
         self.tokens = dict(self.head.tokens)
         self.joins = dict(self.head.joins)
         self.events: list[Event] = []
+        self._unnumbered = 0  # of events[:self._numbered_upto], each with its follower known
+        self._numbered_upto = 0
         self.stored: dict[str, Json] = {}
         self.next_token = self.head.next_token
         self.status = self.head.status
@@ -382,8 +384,7 @@ class Draft:
         token_id = f"t{self.next_token}"
         self.next_token += 1
         input_ref = self.ref(input)
-        entered = self.head.next_seq + len(self.events)  # as AWS numbers it, below
-        entered -= self.head.unnumbered + unnumbered([*self.events], self.machine)
+        entered = self.head.next_seq + len(self.events) - self.unnumbered()
         self.event(ev.STATE_ENTERED, state, input=input_ref)
         token = Token(token_id, state, TokenStatus.READY, input_ref, vars, entered, self.at)
         token = replace(token, join=join, branch=branch)
@@ -391,6 +392,19 @@ class Draft:
         if state in self.head.pause_before and self.pause is None:
             self.request_pause("segue", "breakpoint", self.head.auto_resume_seconds, state)
         return token
+
+    def unnumbered(self) -> int:
+        """Events so far, committed and drafted, that AWS's history does not number.
+
+        Counted as the draft grows (a Map's thousand items would otherwise count its
+        events a thousand times); the last event's follower is not known yet.
+        """
+        events, upto = self.events, self._numbered_upto
+        for index in range(upto, len(events) - 1):
+            self._unnumbered += not numbered(events[index], events[index + 1], self.machine)
+        self._numbered_upto = max(upto, len(events) - 1)
+        last = unnumbered(events[self._numbered_upto :], self.machine)
+        return self.head.unnumbered + self._unnumbered + last
 
     def request_pause(
         self, by: str, reason: str, auto_resume_seconds: int, state: str = ""
@@ -678,7 +692,7 @@ class Draft:
             status=status,
             version=self.head.version + 1,
             next_seq=self.head.next_seq + len(self.events),
-            unnumbered=self.head.unnumbered + unnumbered(self.events, self.machine),
+            unnumbered=self.unnumbered(),
             next_token=self.next_token,
             updated_at=self.at,
             vars=self.root_vars,

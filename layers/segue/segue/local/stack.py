@@ -20,7 +20,7 @@ from segue.local.http_server import serve_api
 from segue.local.scheduler import LocalScheduler
 from segue.local.template import create_stack
 from segue.service.worker import wall_clock
-from segue.tasks.functions import LambdaContext, load_handler
+from segue.tasks.functions import LambdaContext, function_entry, load_handler
 from segue.tasks.http import ALLOW_LOOPBACK
 
 if TYPE_CHECKING:
@@ -161,9 +161,7 @@ class LocalStack:
         """Function name to handler: the template's functions, then the user's."""
         registry = {f.name: f.handler for f in stack.functions}
         for entry in self.options.functions:
-            name, separator, spec = entry.partition("=")
-            if not separator or ":" not in spec:
-                raise ValueError(f"--functions wants NAME=module:callable, got {entry!r}")
+            name, spec = function_entry(entry)
             registry[name] = spec
         return registry
 

@@ -65,17 +65,19 @@ def in_process(services: Services) -> Any:
         status, answer = protocol.answer(services, arns, "segue", headers, body)
         response_headers = HTTPHeaders()
         response_headers["Content-Type"] = "application/x-amz-json-1.0"
-        return AWSResponse(request.url, status, response_headers, _Body(json.dumps(answer)))
+        return AWSResponse(
+            request.url, status, response_headers, ResponseBody(json.dumps(answer).encode())
+        )
 
     client.meta.events.register_first("before-send.sfn.*", send)
     return client
 
 
-class _Body:
-    """What botocore reads a response body from."""
+class ResponseBody:
+    """What botocore reads a response body from, for an answer made in this process."""
 
-    def __init__(self, text: str) -> None:
-        self.body = text.encode()
+    def __init__(self, body: bytes) -> None:
+        self.body = body
 
     def stream(self, **_: Any) -> Any:
         yield self.body

@@ -63,6 +63,14 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
+def function_entry(entry: str) -> tuple[str, str]:
+    """`NAME=module:callable` (a `--functions` entry) as its name and handler spec."""
+    name, separator, spec = entry.partition("=")
+    if not separator or not name or ":" not in spec:
+        raise ValueError(f"--functions wants NAME=module:callable, got {entry!r}")
+    return name, spec
+
+
 def load_handler(spec: str) -> Handler:
     """`module:callable` or `path/to/file.py:callable` to the callable."""
     target, _, attribute = spec.rpartition(":")

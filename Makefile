@@ -44,9 +44,15 @@ lint: sync
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 
+# The template: SAM's own lint, cfn-lint, and checkov's security checks (each suppression
+# is written next to its resource, with its reason).
+CHECKOV := $(UV) tool run --from checkov==3.3.30 checkov
+
 validate: sync
 	@for f in statemachine/*.asl.json; do $(RUN) segue validate "$$f" || exit 1; done
 	$(SAM) validate --lint
+	$(RUN) cfn-lint template.yaml
+	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 unit: sync
 	$(RUN) pytest tests/unit

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
-
 from segue.service.batches import handle_batch
 from segue.service.wiring import services
 from segue.store.queue import WorkMessage, by_due_time
+from segue.telemetry.handlers import observed
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-logger = Logger()
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -22,7 +19,7 @@ def record_handler(record: SQSRecord) -> None:
     services().worker.handle(WorkMessage.model_validate_json(record.body))
 
 
-@logger.inject_lambda_context
+@observed
 def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     """SQS batch in (due records first); the ids of the records to retry out."""
     ordered = {**event, "Records": by_due_time(event.get("Records", []))}

@@ -7,7 +7,6 @@ import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
     CORSConfig,
@@ -44,11 +43,10 @@ from segue.sfn import errors as sfn_errors
 from segue.sfn import protocol
 from segue.sfn.arns import Arns
 from segue.store.waits import APPROVAL_STATUSES
+from segue.telemetry.logs import logger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-logger = Logger(service="segue")
 
 
 def build_api() -> Api:
@@ -307,7 +305,7 @@ def _error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def server_fault(error: Exception) -> Response[Any]:
-        logger.exception("unhandled error")
+        logger().exception("unhandled error")
         return _json(500, {"error": "InternalError", "message": "segue failed; see its logs"})
 
 

@@ -8,14 +8,18 @@ that refuses them (NotAllowed, the API's 409).
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
 from typing import TYPE_CHECKING, Protocol
 
 from segue.engine import control
+from segue.engine.measures import count, of_decision
 from segue.service.errors import ConflictingRequestError, NotFoundError
 from segue.store.errors import ConflictError
+from segue.telemetry import metrics
+from segue.telemetry.logs import correlated
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
     from segue.service.machines import Machines
     from segue.store.dynamo import ExecutionStore
     from segue.store.values import DocumentStore
+
+log = logging.getLogger("segue.changes")
 
 CHANGE_TRIES = 50
 
@@ -56,6 +62,16 @@ def change(
     clock: Callable[[], datetime],
 ) -> Head:
     """Decide on the latest head and commit; decide again after a lost race."""
+    with correlated(execution_id=execution_id):
+        return _change(parts, execution_id, decide, clock)
+
+
+def _change(
+    parts: Parts,
+    execution_id: str,
+    decide: Callable[[StateMachine, Head, Values, datetime], Decision],
+    clock: Callable[[], datetime],
+) -> Head:
     writer = f"op.{uuid.uuid4().hex}"
     for attempt in range(CHANGE_TRIES):
         head = parts.store.get_head(execution_id)
@@ -72,9 +88,15 @@ def change(
         try:
             committed = parts.store.commit(head, decision, writer, now)
         except ConflictError:
+            metrics.record([count("CommitConflicts")])
             after_lost_race(attempt, cap=0.2)
             continue
         parts.effects.apply(decision, committed, now)
+        metrics.record(of_decision(machine, head, decision))
+        log.info(
+            "execution changed",
+            extra={"events": [e.type for e in decision.events], "status": str(committed.status)},
+        )
         return committed
     raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
 

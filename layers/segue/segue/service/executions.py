@@ -15,6 +15,7 @@ from segue.asl.timestamps import format_timestamp
 from segue.engine import control
 from segue.engine.decider import begin, start_events
 from segue.engine.head import Status
+from segue.engine.measures import count
 from segue.service.effects import deadline_message
 from segue.service.errors import (
     BadRequestError,
@@ -29,6 +30,7 @@ from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
 from segue.store.queue import WorkMessage
 from segue.store.values import Owner
+from segue.telemetry import metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -149,6 +151,7 @@ class Executions:
                     f"execution {name!r} already exists with a different input"
                 )
             return False, _started(existing)
+        metrics.record([count("ExecutionsStarted"), count("Transitions")])
         if machine.definition.start_at in breakpoints:
             self.services.effects.send(self._deadline(decision.head), now)
             head = Operator(self.services, self.clock).change(

@@ -20,6 +20,7 @@ from segue.engine.head import is_terminal
 from segue.engine.recovery import check_at, implied, overdue, recover, settled_at
 from segue.service.changes import change
 from segue.service.errors import ConflictingRequestError, NotFoundError
+from segue.telemetry.logs import correlated
 
 if TYPE_CHECKING:
     from segue.service.wiring import Services
@@ -51,7 +52,8 @@ class Sweeper:
             if time.monotonic() > stop:
                 outcomes["deferred"] += 1
                 continue
-            outcomes[self.look_at(execution_id, due_at)] += 1
+            with correlated(execution_id=execution_id):
+                outcomes[self.look_at(execution_id, due_at)] += 1
         return {"due": len(found), **outcomes}
 
     def look_at(self, execution_id: str, due_at: str) -> str:

@@ -19,6 +19,7 @@ from segue.asl import Failed, Succeeded
 from segue.asl.timestamps import format_timestamp
 from segue.engine import deliveries, refs
 from segue.engine.control import NotAllowed
+from segue.engine.measures import count
 from segue.engine.waits import WaitKind, approval_id, read_task_token, signed_by
 from segue.service.changes import change
 from segue.service.errors import ConflictingRequestError, NotFoundError
@@ -27,6 +28,7 @@ from segue.service.names import is_execution_id
 from segue.store.retention import expiry_of_write
 from segue.store.values import Owner
 from segue.store.waits import APPROVAL_STATUSES, KeptEvent, Waiter
+from segue.telemetry import metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -173,6 +175,7 @@ class Waits:
                 f"approval {approval!r} is already {record['approval_status']}"
             )
         decided = record | fields | {"approval_status": status}
+        metrics.record([count("ApprovalsDecided")])
         try:
             self._apply_decision(decided, strict=True)
         except ConflictingRequestError as closed:
@@ -218,6 +221,7 @@ class Waits:
                 delivered += 1
         if delivered:
             self.store.take_event(name, key, event_id, "waiters")
+        metrics.record([count("EventsDelivered" if delivered else "EventsBuffered")])
         return delivered
 
     def _give(self, name: str, key: str, waiter: Waiter, payload: Json) -> bool:
@@ -253,6 +257,7 @@ class Waits:
                     "expires_at": expiry_of_write(self.clock(), self.services.store.retention),
                 },
             )
+            metrics.record([count("ApprovalsOpened")])
         elif token.wait == WaitKind.EVENT:
             self._register(head, token, info["name"], info["key"])
         elif token.wait == WaitKind.CALLBACK:

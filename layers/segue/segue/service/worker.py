@@ -6,6 +6,7 @@ ends one state leases the next token to this worker in the same write.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -24,10 +25,13 @@ from segue.engine.decider import (
     lease,
     work,
 )
-from segue.engine.head import DEADLINE_TOKEN, Head, Token, TokenStatus
+from segue.engine.head import DEADLINE_TOKEN, Head, Token, TokenStatus, is_terminal
+from segue.engine.measures import count, of_decision
 from segue.service.changes import after_lost_race, change
 from segue.service.errors import ConflictingRequestError, NotFoundError
 from segue.store.errors import ConflictError
+from segue.telemetry import metrics
+from segue.telemetry.logs import correlated
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,6 +75,10 @@ class Worker:
 
     def handle(self, message: WorkMessage) -> None:
         """Run the token a work message names, and whatever follows it inline."""
+        with correlated(execution_id=message.execution_id):
+            self._handle(message)
+
+    def _handle(self, message: WorkMessage) -> None:
         now = self.clock()
         if message.not_before is not None and message.not_before > now:
             early = (message.not_before - now).total_seconds()
@@ -123,6 +131,10 @@ class Worker:
 
     def _step(self, head: Head, token_id: str, deadline: float) -> tuple[Head, str | None]:
         token = head.tokens[token_id]
+        with correlated(state=token.state, token=token.id, attempt=token.attempt):
+            return self._run(head, token, deadline)
+
+    def _run(self, head: Head, token: Token, deadline: float) -> tuple[Head, str | None]:
         machine = self.machines.get(head.state_machine, head.revision)
         values = self.documents.reader(head.execution_id)
 
@@ -134,6 +146,15 @@ class Worker:
                 )
 
         outcome, task = work(machine, head, token, values, self.clock, run)
+        if task is not None and task.started_at is not None:
+            log.info(
+                "task ran",
+                extra={
+                    "resource": task.resource,
+                    "outcome": type(task.result).__name__,
+                    "ms": round((task.ended_at - task.started_at).total_seconds() * 1000),
+                },
+            )
         return self._commit(machine, head, token, outcome, task, deadline)
 
     def _commit(
@@ -165,6 +186,7 @@ class Worker:
             try:
                 committed = self.store.commit(head, decision, writer, now)
             except ConflictError:
+                metrics.record([count("CommitConflicts")])
                 fresh = self.store.get_head(head.execution_id)
                 if fresh is None:
                     return head, None
@@ -172,6 +194,10 @@ class Worker:
                 after_lost_race(attempt)
                 continue
             self.effects.apply(decision, committed, now)
+            metrics.record(of_decision(machine, head, decision))
+            if is_terminal(committed.status):
+                ended = {"status": str(committed.status), "error": committed.error}
+                log.info("execution ended", extra=ended)
             return committed, kept
         raise RuntimeError(f"could not commit {head.execution_id}/{token.id}: too much contention")
 
@@ -222,7 +248,9 @@ class Renewal:
         self.execution_id = execution_id
         self.token = token
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._renew, daemon=True)
+        # the log lines of renewals carry the task's correlation fields
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._renew,), daemon=True)
 
     def __enter__(self) -> Renewal:
         self._thread.start()

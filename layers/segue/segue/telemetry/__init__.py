@@ -1,0 +1,1 @@
+"""What segue tells its operators: metrics (EMF), correlated log lines and traces."""

@@ -166,3 +166,27 @@ def test_the_layer_installs_every_runtime_dependency():
     provided = {"boto3"}  # the python3.11 Lambda runtime has it
     assert _names(project["dependencies"]) - provided <= _names([x for x in layer if x.strip()])
     assert any(line.startswith("aws-lambda-powertools[tracer]") for line in layer)
+
+
+def test_the_rollout_flag_lives_in_appconfig_and_each_first_rule_set_is_valid():
+    from aws_lambda_powertools.utilities.feature_flags import SchemaValidator
+
+    kinds = {r["Type"] for r in transformed()["Resources"].values()}
+    assert {
+        "AWS::AppConfig::Application",
+        "AWS::AppConfig::Environment",
+        "AWS::AppConfig::ConfigurationProfile",
+        "AWS::AppConfig::HostedConfigurationVersion",
+        "AWS::AppConfig::Deployment",
+    } <= kinds
+    mappings = transformed()["Mappings"]["Rollout"]
+    assert set(mappings) == {"all", "simple", "none"}
+    for rollout in mappings.values():
+        SchemaValidator(schema=json.loads(rollout["Flags"])).validate()
+    for name, function in of_type("AWS::Lambda::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["SEGUE_FLAGS_PROFILE"] == {"Ref": "FlagsProfile"}, name
+    granted = [s for _, s in _statements() if s.get("Sid") == "RolloutFlag"]
+    assert [s["Action"] for s in granted] == [
+        ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"]
+    ]

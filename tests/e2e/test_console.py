@@ -303,3 +303,40 @@ def test_segue_console_serves_and_signs_for_another_stack(tmp_path, page):
         finally:
             proxy.terminate()
             proxy.wait(timeout=10)
+
+
+def test_with_the_rollout_flag_off_the_console_says_so_and_offers_no_pause(tmp_path, page):
+    flags = tmp_path / "flags.json"
+    flags.write_text(json.dumps({"enable-workflow-state-management": {"default": False}}))
+    environment = {"SEGUE_FLAGS_FILE": str(flags)}
+    with running_stack({}, tmp_path / "segue-dev.log", environment=environment) as stack:
+        hold = {
+            "StartAt": "Hold",
+            "States": {"Hold": {"Type": "Wait", "Seconds": 600, "End": True}},
+        }
+        register(stack, "unmanaged", hold)
+        execution_id = start(stack, "unmanaged", "one", {})
+        stack.wait_for_status(execution_id, "WAITING")
+        page.goto(f"{stack.endpoint}/console/executions/{execution_id}")
+        expect(page.get_by_test_id("execution-status")).to_have_text("WAITING")
+        expect(page.get_by_test_id("state-management-off")).to_be_visible()
+        expect(page.get_by_test_id("state-management-off")).to_contain_text(
+            "enable-workflow-state-management"
+        )
+        expect(page.get_by_test_id("action-pause")).to_be_disabled()
+        expect(page.get_by_test_id("action-cancel")).to_be_enabled()
+        stack.client.call("POST", f"/executions/{execution_id}/cancel", {})
+
+
+def test_with_the_flag_on_the_console_shows_no_note(local_stack, page):
+    register(
+        local_stack,
+        "managed",
+        {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 600, "End": True}}},
+    )
+    execution_id = start(local_stack, "managed", "one", {})
+    local_stack.wait_for_status(execution_id, "WAITING")
+    page.goto(f"{local_stack.endpoint}/console/executions/{execution_id}")
+    expect(page.get_by_test_id("action-pause")).to_be_enabled()
+    expect(page.get_by_test_id("state-management-off")).to_be_hidden()
+    local_stack.client.call("POST", f"/executions/{execution_id}/cancel", {})

@@ -92,14 +92,21 @@ export function actionBar(executionId, { picker, after }) {
     });
   }
 
+  // The rollout flag (enable-workflow-state-management) may leave this workflow out:
+  // then pause and resume are refused (409 FeatureDisabled), and the bar says why.
+  const off = h('span', { class: 'muted', 'data-testid': 'state-management-off', hidden: true },
+    'Pause and resume are off for this workflow: the enable-workflow-state-management flag does not enable state management for it.');
   return {
     element: h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'actions' },
-      Object.values(buttons)),
-    /** Enable what the execution's status allows. */
+      Object.values(buttons), off),
+    /** Enable what the execution's status, and the rollout flag, allow. */
     update(document) {
       current = document;
+      const managed = document.stateManagement !== false;
+      off.hidden = managed;
       for (const [action, button] of Object.entries(buttons)) {
-        button.disabled = !ALLOWED[action](document.status);
+        const managing = action === 'pause' || action === 'resume';
+        button.disabled = !ALLOWED[action](document.status) || (managing && !managed);
       }
     },
   };

@@ -276,6 +276,14 @@ def _dev(args: argparse.Namespace, client: Client) -> int:
     from segue.local.stack import DevOptions, run_dev
 
     _check_functions(args.functions)
+    if args.flags is not None:
+        from segue.service.rollout import check_flags_file
+
+        try:
+            check_flags_file(args.flags)
+        except ValueError as refused:
+            raise UsageError(f"--flags: {refused}") from refused
+        os.environ["SEGUE_FLAGS_FILE"] = str(args.flags.resolve())
     options = DevOptions(
         template=args.template,
         port=args.port,
@@ -354,6 +362,12 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--template", type=Path, default=Path("template.yaml"))
     dev.add_argument(
         "--cron-seconds", type=float, help="run the sweeper this often (default: its rate)"
+    )
+    dev.add_argument(
+        "--flags",
+        type=Path,
+        metavar="FILE",
+        help="the rollout flag's rules (Powertools Feature Flags JSON; default: all on)",
     )
     dev.set_defaults(run=_dev)
 

@@ -69,6 +69,8 @@ ROOT_ARN = "arn:aws:states:local:000000000000"
 
 SNAPSHOT_EVERY = timedelta(seconds=60)
 """A running execution's head is copied aside at least this often (and at every pause)."""
+INTERVAL = "interval"
+"""The reason of a snapshot taken because SNAPSHOT_EVERY passed (not a pause)."""
 
 
 @dataclass(frozen=True)
@@ -685,7 +687,7 @@ class Draft:
         snapshot_at = self.head.snapshot_at
         due = not snapshot_at or self.now - instant(snapshot_at) >= SNAPSHOT_EVERY
         if self.snapshot or (due and not is_terminal(status)):
-            self.snapshot = self.snapshot or "interval"
+            self.snapshot = self.snapshot or INTERVAL
             snapshot_at = self.at
         head = replace(
             self.head,

@@ -174,7 +174,10 @@ class LocalStack:
             "  (boto3/aws with endpoint_url; any credentials)",
         ]
         for logical, ref in sorted(self.stack.resources().items()):
-            lines.append(f"  {logical:<20} {ref}")
+            if ref:  # AppConfig's resources have no local twin
+                lines.append(f"  {logical:<20} {ref}")
+        if os.environ.get("SEGUE_FLAGS_FILE"):
+            lines.append(f"  flags        {os.environ['SEGUE_FLAGS_FILE']}")
         lines.append(f"  workers      {len(self.pollers)} process(es)")
         for name in self._registry(self.stack):
             lines.append(f"  function     {name}")

@@ -204,6 +204,12 @@ def _managed_policy(stack: Stack, logical_id: str, props: dict[str, Any], client
     stack.refs[logical_id] = f"arn:aws:iam::{ACCOUNT}:policy/{PREFIX}-{logical_id}"
 
 
+def _appconfig(stack: Stack, logical_id: str, props: dict[str, Any], client: Any) -> None:
+    """Nothing: moto has no AppConfig data plane, so the local stack reads the rollout
+    flag from a file (`segue dev --flags FILE`) and names no AppConfig resource."""
+    stack.refs[logical_id] = ""
+
+
 def _function(
     stack: Stack, logical_id: str, props: dict[str, Any], shared: dict[str, str], timeout: float
 ) -> Function:
@@ -248,4 +254,7 @@ _CREATORS: dict[str, Callable[[Stack, str, dict[str, Any], Any], None]] = {
     "AWS::Events::Rule": _rule,
     "AWS::IAM::Role": _role,
     "AWS::IAM::ManagedPolicy": _managed_policy,
+    "AWS::AppConfig::Application": _appconfig,
+    "AWS::AppConfig::Environment": _appconfig,
+    "AWS::AppConfig::ConfigurationProfile": _appconfig,
 }

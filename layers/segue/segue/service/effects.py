@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from segue.engine.decider import instant
+from segue.engine.decider import INTERVAL, instant
 from segue.engine.head import DEADLINE_TOKEN, is_terminal
 from segue.store.queue import MAX_DELAY_SECONDS, WorkMessage
 from segue.store.retention import needs_marking
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from segue.engine.decider import Decision
@@ -61,6 +62,8 @@ class Effects:
     max_queue_delay: timedelta = timedelta(seconds=MAX_DELAY_SECONDS)
     timer_lead: timedelta = timedelta(minutes=5)
     waits: WaitHooks | None = None
+    periodic_snapshots: Callable[[Head], bool] = lambda head: True
+    """Whether the rollout flag keeps interval snapshots for this execution's workflow."""
 
     def apply(self, decision: Decision, committed: Head, now: datetime) -> None:
         """Carry out what `decision` (committed as `committed`) asks for."""
@@ -85,7 +88,9 @@ class Effects:
             self.timers.create(timer)
         for timer in decision.unschedule:
             self.timers.delete(timer)
-        if decision.snapshot:
+        if decision.snapshot and (
+            decision.snapshot != INTERVAL or self.periodic_snapshots(committed)
+        ):
             self.checkpoint(committed, decision.snapshot)
         if is_terminal(committed.status) and needs_marking(
             instant(committed.created_at), instant(committed.updated_at)

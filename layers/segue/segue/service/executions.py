@@ -125,6 +125,11 @@ class Executions:
         machine = self.services.machines.get(state_machine, revision, ref)
         breakpoints = check_states(machine, pause_before or [])
         check_auto_resume(auto_resume_seconds)
+        rollout = self.services.rollout
+        if breakpoints:
+            rollout.require(state_machine, revision, machine, "pauseBefore (breakpoints)")
+        if auto_resume_seconds is not None:
+            rollout.require(state_machine, revision, machine, "autoResumeSeconds (auto-resume)")
         if auto_resume_seconds is None:
             auto_resume_seconds = self.services.settings.auto_resume_seconds
         now = self.clock()
@@ -181,7 +186,8 @@ class Executions:
         machine = self.services.machines.get(head.state_machine, head.revision)
         pages = self.services.kept_pages.read(execution_id, head.next_seq, head.created_at)
         values = self.services.documents.reader(execution_id)
-        return inspection_document(head, machine, pages, values)
+        managed = self.services.rollout.enabled(head.state_machine, head.revision, machine)
+        return inspection_document(head, machine, pages, values) | {"stateManagement": managed}
 
     def list(
         self,

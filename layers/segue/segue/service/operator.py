@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from segue.engine.decider import Decision
     from segue.engine.head import Head
     from segue.engine.refs import Values
+    from segue.service.rollout import Rollout
     from segue.service.wiring import Services
 
 log = logging.getLogger("segue.operator")
@@ -39,12 +40,17 @@ class Operator:
     services: Services
     clock: Callable[[], datetime]
 
+    @property
+    def rollout(self) -> Rollout:
+        return self.services.rollout
+
     def pause(self, execution_id: str, by: str, reason: str, auto_resume: int | None) -> Head:
         """Pause now (nothing in flight) or once the task in flight is committed."""
         check_auto_resume(auto_resume)
-        return self.change(
-            execution_id,
-            lambda machine, head, values, now: control.pause(
+
+        def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
+            self.rollout.require(head.state_machine, head.revision, machine, "pause")
+            return control.pause(
                 machine,
                 head,
                 by=by,
@@ -52,8 +58,9 @@ class Operator:
                 auto_resume_seconds=auto_resume,
                 now=now,
                 values=values,
-            ),
-        )
+            )
+
+        return self.change(execution_id, decide)
 
     def resume(
         self,
@@ -69,6 +76,8 @@ class Operator:
             check_document(data, "the resume data")
 
         def decide(machine: StateMachine, head: Head, values: Values, now: datetime) -> Decision:
+            if pause_id is None:  # an auto-resume still ends a pause taken before the flag went off
+                self.rollout.require(head.state_machine, head.revision, machine, "resume")
             breakpoints = None if pause_before is None else check_states(machine, pause_before)
             return control.resume(
                 machine,

@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from aws_lambda_powertools.utilities.feature_flags import FeatureFlags
 from botocore.config import Config
 
 from segue.engine.recovery import Patience
@@ -21,6 +22,7 @@ from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
 from segue.service.kept_pages import KeptPages
 from segue.service.machines import Machines
+from segue.service.rollout import Rollout, flag_store
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
 from segue.sfn.client import in_process as step_functions_in_process
@@ -70,6 +72,11 @@ class Settings:
     region: str = "us-east-1"
     account: str = "123456789012"
     """The stack's region and account: what the Step Functions API's ARNs name."""
+    flags_file: str = ""
+    flags_application: str = ""
+    flags_environment: str = ""
+    flags_profile: str = ""
+    """Where the rollout flag's rules are: a JSON file, or an AppConfig profile."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -101,6 +108,10 @@ class Settings:
             activity_poll_seconds=float(env.get("SEGUE_ACTIVITY_POLL_SECONDS", "60")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             account=env.get("SEGUE_ACCOUNT") or "123456789012",
+            flags_file=env.get("SEGUE_FLAGS_FILE", ""),
+            flags_application=env.get("SEGUE_FLAGS_APPLICATION", ""),
+            flags_environment=env.get("SEGUE_FLAGS_ENVIRONMENT", ""),
+            flags_profile=env.get("SEGUE_FLAGS_PROFILE", ""),
         )
 
     @property
@@ -153,6 +164,7 @@ class Services:
     cursors: Cursors
     kept_pages: KeptPages
     activities: Activities
+    rollout: Rollout
 
 
 def build(
@@ -178,6 +190,16 @@ def build(
     )
     queue = WorkQueue(client("sqs"), settings.work_queue_url)
     machines = Machines(store, documents)
+    store_of_flags = flag_store(
+        settings.flags_file,
+        settings.flags_application,
+        settings.flags_environment,
+        settings.flags_profile,
+    )
+    rollout = Rollout(
+        FeatureFlags(store=store_of_flags),
+        lambda name: dict((store.get_state_machine(name) or {}).get("tags", {})),
+    )
     functions = Functions(lambda: client("lambda"), settings.functions)
     timers = Timers(
         client("scheduler"),
@@ -192,6 +214,9 @@ def build(
         settings.keep_checkpoints,
         timedelta(seconds=min(settings.max_queue_delay_seconds, MAX_DELAY_SECONDS)),
         timedelta(seconds=settings.timer_lead_seconds),
+        periodic_snapshots=lambda head: rollout.enabled(
+            head.state_machine, head.revision, machines.get(head.state_machine, head.revision)
+        ),
     )
     activities = Activities(
         ActivityStore(client("dynamodb"), settings.table),
@@ -223,6 +248,7 @@ def build(
         cursors,
         KeptPages(store),
         activities,
+        rollout,
     )
     effects.waits = Waits(built, clock)
     worker.resources.step_functions = cache(lambda: step_functions_in_process(built))

@@ -60,8 +60,9 @@ unit: sync
 conformance: sync
 	$(RUN) pytest tests/conformance
 
+# SEGUE_UV: how the tests reach uv (the SAM CLI's translator runs in uv's tool environment).
 test: lint validate console console-test browser
-	$(RUN) pytest -n 2 --dist loadgroup tests
+	SEGUE_UV="$$(command -v $(PYTHON)) -m uv" $(RUN) pytest -n 2 --dist loadgroup tests
 
 # Many more generated examples than `make test` runs.
 soak: sync

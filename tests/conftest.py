@@ -28,6 +28,9 @@ _integrations: dict[str, str] = {}
 _jsonata: dict[str, dict[str, bool]] = {}
 """Per JSONata test (interpreter, local stack): each in-scope case's pass or fail."""
 _histories: dict[str, str] = {}
+_FUZZ_TEST = "test_openapi_fuzz.py::test_the_api_answers_as_its_document_says["
+_fuzz: dict[str, tuple[int, bool]] = {}
+"""Each operation the OpenAPI fuzz ran: requests made, and whether all answered as documented."""
 """Each recorded history's comparison: `exact`, `kept:<kinds>`, or `failed`."""
 
 
@@ -44,6 +47,9 @@ def pytest_runtest_logreport(report: TestReport) -> None:
     if _INTEGRATION_TEST in report.nodeid:
         kind = dict(report.user_properties).get("integration", "")
         _integrations[report.nodeid] = str(kind) if report.passed else "failed"
+    if _FUZZ_TEST in report.nodeid:
+        made = dict(report.user_properties).get("fuzz", 0)
+        _fuzz[report.nodeid] = (int(str(made)), report.passed)
     if _HISTORY_TEST in report.nodeid:
         found = dict(report.user_properties).get("history", "")
         _histories[report.nodeid] = str(found) if report.passed else "failed"
@@ -66,6 +72,13 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
             f"in-scope cases end as recorded; {kinds.count('moto')} more but for a documented "
             f"moto difference; {kinds.count('differs')} end as documented otherwise; "
             f"{kinds.count('failed')} failed"
+        )
+    if _fuzz:
+        requests = sum(made for made, _ in _fuzz.values())
+        failed = sum(1 for _, passed in _fuzz.values() if not passed)
+        terminalreporter.write_line(
+            f"OpenAPI fuzz of the local API: {requests} requests over {len(_fuzz)} operations, "
+            f"{failed} operations with an answer not as documented"
         )
     for where, results in sorted(_jsonata.items()):
         terminalreporter.write_line(

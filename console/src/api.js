@@ -74,6 +74,7 @@ export const api = {
   approvals: (status) => call('GET', '/approvals', { query: { status } }),
   decide: (id, verdict, body) => call('POST', `/approvals/${segment(id)}/${verdict}`, { body }),
   deadLetters: (queue) => call('GET', `/dead-letters/${segment(queue)}`),
+  openapi: () => call('GET', '/openapi.json'),
   redriveDeadLetters: (queue, messageIds) =>
     call('POST', `/dead-letters/${segment(queue)}/redrive`, { body: { messageIds } }),
 };

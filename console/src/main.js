@@ -7,6 +7,7 @@ import { deadLettersPage } from './pages/deadLetters.js';
 import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { machinePage, machinesPage } from './pages/machines.js';
+import { openapiPage } from './pages/openapi.js';
 import { start } from './router.js';
 
 const PAGES = [
@@ -16,6 +17,7 @@ const PAGES = [
   [/^\/state-machines\/([^/]+)\/?$/, machinePage, 'state-machines'],
   [/^\/approvals\/?$/, approvalsPage, 'approvals'],
   [/^\/dead-letters\/?$/, deadLettersPage, 'dead-letters'],
+  [/^\/api\/?$/, openapiPage, 'api'],
 ];
 
 function who() {

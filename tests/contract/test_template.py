@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 from functools import cache
 from typing import Any
@@ -31,8 +32,9 @@ ALARMS = {
 
 @cache
 def transformed() -> dict[str, Any]:
+    uv = shlex.split(os.environ.get("SEGUE_UV", "")) or ["python3", "-m", "uv"]  # the Makefile's
     answer = subprocess.run(
-        ["python3", "-m", "uv", "tool", "run", "--from", SAM_CLI, "python"]
+        [*uv, "tool", "run", "--from", SAM_CLI, "python"]
         + [str(REPO / "tests" / "sam_transform.py"), str(REPO / "template.yaml")],
         capture_output=True,
         text=True,

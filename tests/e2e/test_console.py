@@ -340,3 +340,16 @@ def test_with_the_flag_on_the_console_shows_no_note(local_stack, page):
     expect(page.get_by_test_id("action-pause")).to_be_enabled()
     expect(page.get_by_test_id("state-management-off")).to_be_hidden()
     local_stack.client.call("POST", f"/executions/{execution_id}/cancel", {})
+
+
+def test_the_api_page_reads_the_openapi_document(local_stack, page):
+    page.goto(f"{local_stack.endpoint}/console/api")
+    operations = page.get_by_test_id("api-operation")
+    expect(operations.first).to_be_visible()
+    document = local_stack.client.call("GET", "/openapi.json")
+    described = sum(len(methods) for methods in document["paths"].values())
+    expect(operations).to_have_count(described)
+    start = page.locator("#startExecution")
+    expect(start).to_contain_text("POST /executions")
+    expect(start).to_contain_text("stateMachine")  # a body field, from StartBody's schema
+    expect(start).to_contain_text("201")

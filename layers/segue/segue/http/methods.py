@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+    from segue.http.openapi import Operation
+
 _PARAMETER = re.compile(r"<\w+>")
 
 
@@ -40,10 +42,18 @@ class RouteTable:
 class Api:
     """The `api` function's entry: the resolver, with every method of a known path answered."""
 
-    def __init__(self, resolver: APIGatewayRestResolver, table: RouteTable, cors: bool) -> None:
+    def __init__(
+        self,
+        resolver: APIGatewayRestResolver,
+        table: RouteTable,
+        cors: bool,
+        operations: list[Operation],
+    ) -> None:
         self.resolver = resolver
         self.table = table
         self.cors = cors
+        self.operations = operations
+        """What the OpenAPI document describes (http.openapi)."""
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         method = str(event.get("httpMethod") or "").upper()

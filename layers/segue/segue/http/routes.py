@@ -16,6 +16,8 @@ from aws_lambda_powertools.event_handler import (
 from pydantic import ValidationError
 
 from segue.engine.events import EVENT_TYPES
+from segue.engine.head import Status
+from segue.http import answers as A
 from segue.http.bodies import (
     CancelBody,
     DecisionBody,
@@ -32,6 +34,7 @@ from segue.http.bodies import (
     parse,
 )
 from segue.http.methods import Api, RouteTable
+from segue.http.openapi import AWS_JSON, Operation, Query, document
 from segue.http.requests import Request, problems, segue_name
 from segue.service.dead_letters import DeadLetters
 from segue.service.errors import BadRequestError, ClientError
@@ -47,6 +50,42 @@ from segue.telemetry.logs import logger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from pydantic import BaseModel
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 80}
+_TOKEN = Query("nextToken", {"type": "string"}, "where the previous page ended")
+_STATUS = {"type": "string", "enum": sorted(str(s) for s in Status)}
+EXECUTION_QUERY = (
+    Query("status", _STATUS, "only executions of this status"),
+    Query("stateMachine", _NAME, "only executions of this state machine (name or ARN)"),
+    Query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size (50)"),
+    _TOKEN,
+    Query("q", {"type": "string"}, "only executions whose name contains this"),
+    Query("detail", {"type": "string", "enum": ["true", "false"]}, "each item's states too"),
+    Query("counts", {"type": "string", "enum": ["true", "false"]}, "counts by status too"),
+)
+HISTORY_QUERY = (
+    Query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "page size (100)"),
+    _TOKEN,
+    Query("after", {"type": "integer", "minimum": 0}, "only events after this seq"),
+    Query(
+        "type",
+        {"type": "string"},
+        f"event types, comma-separated: {', '.join(sorted(EVENT_TYPES))}",
+    ),
+    Query("state", {"type": "string"}, "only events of this state"),
+)
+LIMIT_100 = Query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size (100)")
+APPROVAL_QUERY = (
+    Query("status", {"type": "string", "enum": list(APPROVAL_STATUSES)}, "only this status"),
+    LIMIT_100,
+)
+
+
+def operations() -> list[Operation]:
+    """Every operation of the API, as registered (what the OpenAPI document describes)."""
+    return build_api().operations
 
 
 def build_api() -> Api:
@@ -65,49 +104,97 @@ def build_api() -> Api:
     _wait_routes(app, request, _waits)
     _dead_letter_routes(app, request, _dead_letters)
     _step_functions_route(app, request)
+    described = document(app.operations)  # made once; /openapi.json is itself left out
+
+    @app.resolver.get("/openapi.json")
+    def openapi() -> dict[str, Any]:
+        return described
+
+    app.table.add("GET", "/openapi.json")
     _error_handlers(resolver)
-    return Api(resolver, app.table, cors is not None)
+    return Api(resolver, app.table, cors is not None, app.operations)
 
 
 class _Routes:
-    """Registers each route with the resolver and in the table of methods per path."""
+    """Registers each route with the resolver, in the table of methods per path, and as
+    an operation of the OpenAPI document (its body model, query and answers)."""
 
     def __init__(self, resolver: APIGatewayRestResolver) -> None:
         self.resolver = resolver
         self.table = RouteTable()
+        self.operations: list[Operation] = []
 
-    def get(self, rule: str) -> Callable[[Callable[..., Any]], Any]:
-        self.table.add("GET", rule)
-        return self.resolver.get(rule)
+    def get(
+        self, rule: str, name: str, summary: str, answer: type[BaseModel], **more: Any
+    ) -> Callable[[Callable[..., Any]], Any]:
+        answers = {200: answer} | more.pop("answers", {})
+        return self._route("GET", rule, name, summary, answers, more)
 
-    def post(self, rule: str) -> Callable[[Callable[..., Any]], Any]:
-        self.table.add("POST", rule)
-        return self.resolver.post(rule)
+    def post(
+        self, rule: str, name: str, summary: str, answer: type[BaseModel], **more: Any
+    ) -> Callable[[Callable[..., Any]], Any]:
+        status = more.pop("status", 200)
+        answers = {status: answer} | more.pop("answers", {})
+        return self._route("POST", rule, name, summary, answers, more)
+
+    def _route(
+        self,
+        method: str,
+        rule: str,
+        name: str,
+        summary: str,
+        answers: dict[int, type[BaseModel]],
+        more: dict[str, Any],
+    ) -> Callable[[Callable[..., Any]], Any]:
+        self.table.add(method, rule)
+        self.operations.append(Operation(method, rule, name, summary, answers, **more))
+        register = self.resolver.get if method == "GET" else self.resolver.post
+        return register(rule)
 
 
 def _state_machine_routes(
     app: _Routes, request: Request, service: Callable[[], Executions]
 ) -> None:
-    @app.get("/health")
+    @app.get("/health", "health", "Whether the API answers", A.Health)
     def health() -> dict[str, Any]:
         return {"status": "ok"}
 
-    @app.post("/state-machines")
+    @app.post(
+        "/state-machines",
+        "registerStateMachine",
+        "Validate and store a definition (a new revision when it changed)",
+        A.Registered,
+        status=201,
+        body=RegisterBody,
+    )
     def register() -> Response[Any]:
         body = parse(RegisterBody, request.body())
         return _json(201, service().register(body.name, body.definition))
 
-    @app.get("/state-machines")
+    @app.get("/state-machines", "listStateMachines", "Every state machine", A.Items)
     def state_machines() -> dict[str, Any]:
         return service().state_machines()
 
-    @app.get("/state-machines/<name>")
+    @app.get(
+        "/state-machines/<name>",
+        "describeStateMachine",
+        "A state machine's latest revision",
+        A.StateMachine,
+    )
     def state_machine(name: str) -> dict[str, Any]:
         return service().state_machine(request.identifier(name, "state machine"))
 
 
 def _execution_routes(app: _Routes, request: Request, service: Callable[[], Executions]) -> None:
-    @app.post("/executions")
+    @app.post(
+        "/executions",
+        "startExecution",
+        "Start an execution (the same name twice starts one)",
+        A.Started,
+        status=201,
+        answers={200: A.Started},
+        body=StartBody,
+    )
     def start() -> Response[Any]:
         body = parse(StartBody, request.body())
         created, answer = service().start(
@@ -119,7 +206,13 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
         )
         return _json(201 if created else 200, answer)
 
-    @app.get("/executions")
+    @app.get(
+        "/executions",
+        "listExecutions",
+        "Executions newest first",
+        A.ExecutionPage,
+        query=EXECUTION_QUERY,
+    )
     def list_executions() -> dict[str, Any]:
         return service().list(
             request.query("status"),
@@ -131,11 +224,19 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
             counts=request.flag("counts"),
         )
 
-    @app.get("/executions/<execution_id>")
+    @app.get(
+        "/executions/<execution_id>", "describeExecution", "The inspection document", A.Inspection
+    )
     def describe(execution_id: str) -> dict[str, Any]:
         return service().describe(request.identifier(execution_id, "execution"))
 
-    @app.get("/executions/<execution_id>/history")
+    @app.get(
+        "/executions/<execution_id>/history",
+        "getExecutionHistory",
+        "History events, oldest first",
+        A.History,
+        query=HISTORY_QUERY,
+    )
     def history(execution_id: str) -> dict[str, Any]:
         return service().history(
             request.identifier(execution_id, "execution"),
@@ -150,7 +251,15 @@ def _execution_routes(app: _Routes, request: Request, service: Callable[[], Exec
 def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Operator]) -> None:
     """Separate routes, so that IAM can grant each operation on its own."""
 
-    @app.post("/executions/<execution_id>/pause")
+    @app.post(
+        "/executions/<execution_id>/pause",
+        "pauseExecution",
+        "Pause now, or once the task in flight is committed",
+        A.Changed,
+        status=202,
+        body=PauseBody,
+        body_required=False,
+    )
     def pause(execution_id: str) -> Response[Any]:
         body = parse(PauseBody, request.body(), optional=True)
         head = operator().pause(
@@ -161,7 +270,14 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
         )
         return _json(202, {"status": str(head.status)})
 
-    @app.post("/executions/<execution_id>/resume")
+    @app.post(
+        "/executions/<execution_id>/resume",
+        "resumeExecution",
+        "Go on from the pause point",
+        A.Changed,
+        body=ResumeBody,
+        body_required=False,
+    )
     def resume(execution_id: str) -> dict[str, Any]:
         body = parse(ResumeBody, request.body(), optional=True)
         head = operator().resume(
@@ -173,7 +289,14 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
         )
         return {"status": str(head.status)}
 
-    @app.post("/executions/<execution_id>/cancel")
+    @app.post(
+        "/executions/<execution_id>/cancel",
+        "cancelExecution",
+        "End the execution (CANCELLED)",
+        A.Changed,
+        body=CancelBody,
+        body_required=False,
+    )
     def cancel(execution_id: str) -> dict[str, Any]:
         body = parse(CancelBody, request.body(), optional=True)
         head = operator().cancel(
@@ -181,17 +304,29 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
         )
         return {"status": str(head.status)}
 
-    @app.post("/executions/<execution_id>/redrive")
+    @app.post(
+        "/executions/<execution_id>/redrive",
+        "redriveExecution",
+        "A FAILED execution goes on from the state that failed",
+        A.Changed,
+        body=EmptyBody,
+        body_required=False,
+    )
     def redrive(execution_id: str) -> dict[str, Any]:
         parse(EmptyBody, request.body(), optional=True)
         head = operator().redrive(request.identifier(execution_id, "execution"), request.who())
         return {"status": str(head.status)}
 
-    @app.get("/executions/<execution_id>/checkpoints")
+    @app.get("/executions/<execution_id>/checkpoints", "listCheckpoints", "Snapshots kept", A.Items)
     def checkpoints(execution_id: str) -> dict[str, Any]:
         return operator().checkpoints(request.identifier(execution_id, "execution"))
 
-    @app.get("/executions/<execution_id>/checkpoints/<version>")
+    @app.get(
+        "/executions/<execution_id>/checkpoints/<version>",
+        "getCheckpoint",
+        "One snapshot",
+        A.Checkpoint,
+    )
     def checkpoint(execution_id: str, version: str) -> dict[str, Any]:
         number = request.number(version, "a checkpoint version", 1, 10**9)
         return operator().checkpoint(request.identifier(execution_id, "execution"), number)
@@ -200,25 +335,39 @@ def _operator_routes(app: _Routes, request: Request, operator: Callable[[], Oper
 def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> None:
     """Task callbacks, approvals and events: what ends a Task that waits for the outside."""
 
-    @app.post("/tasks/success")
+    @app.post(
+        "/tasks/success",
+        "sendTaskSuccess",
+        "Complete a callback task",
+        A.Done,
+        body=TaskSuccessBody,
+    )
     def task_success() -> dict[str, Any]:
         body = parse(TaskSuccessBody, request.body())
         waits().task_succeeded(body.task_token, body.output)
         return {}
 
-    @app.post("/tasks/failure")
+    @app.post(
+        "/tasks/failure", "sendTaskFailure", "Fail a callback task", A.Done, body=TaskFailureBody
+    )
     def task_failure() -> dict[str, Any]:
         body = parse(TaskFailureBody, request.body())
         waits().task_failed(body.task_token, body.error, body.cause)
         return {}
 
-    @app.post("/tasks/heartbeat")
+    @app.post(
+        "/tasks/heartbeat",
+        "sendTaskHeartbeat",
+        "A callback task is still being worked on",
+        A.Done,
+        body=TaskHeartbeatBody,
+    )
     def task_heartbeat() -> dict[str, Any]:
         body = parse(TaskHeartbeatBody, request.body())
         waits().heartbeat(body.task_token)
         return {}
 
-    @app.get("/approvals")
+    @app.get("/approvals", "listApprovals", "Approvals newest first", A.Items, query=APPROVAL_QUERY)
     def approvals() -> dict[str, Any]:
         status = request.query("status")
         if status is not None and status not in APPROVAL_STATUSES:
@@ -232,15 +381,36 @@ def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> 
             request.identifier(approval_id, "approval"), approved, by, body.comment, body.data
         )
 
-    @app.post("/approvals/<approval_id>/approve")
+    @app.post(
+        "/approvals/<approval_id>/approve",
+        "approve",
+        "Approve: the task succeeds",
+        A.Approval,
+        body=DecisionBody,
+        body_required=False,
+    )
     def approve(approval_id: str) -> dict[str, Any]:
         return decide(approval_id, True)
 
-    @app.post("/approvals/<approval_id>/reject")
+    @app.post(
+        "/approvals/<approval_id>/reject",
+        "reject",
+        "Reject: the task fails with Segue.ApprovalRejected",
+        A.Approval,
+        body=DecisionBody,
+        body_required=False,
+    )
     def reject(approval_id: str) -> dict[str, Any]:
         return decide(approval_id, False)
 
-    @app.post("/events")
+    @app.post(
+        "/events",
+        "sendEvent",
+        "An external event for the executions waiting on (name, key)",
+        A.EventTaken,
+        status=202,
+        body=EventBody,
+    )
     def send_event() -> Response[Any]:
         body = parse(EventBody, request.body())
         event_id = body.id or uuid.uuid4().hex
@@ -249,13 +419,26 @@ def _wait_routes(app: _Routes, request: Request, waits: Callable[[], Waits]) -> 
 
 
 def _dead_letter_routes(app: _Routes, request: Request, service: Callable[[], DeadLetters]) -> None:
-    @app.get("/dead-letters/<queue>")
+    @app.get(
+        "/dead-letters/<queue>",
+        "listDeadLetters",
+        "Messages in a dead-letter queue (work or events)",
+        A.DeadLetters,
+        query=(LIMIT_100,),
+    )
     def dead_letters(queue: str) -> dict[str, Any]:
         return service().show(
             request.identifier(queue, "dead-letter queue"), request.query_int("limit", 100, 1, 100)
         )
 
-    @app.post("/dead-letters/<queue>/redrive")
+    @app.post(
+        "/dead-letters/<queue>/redrive",
+        "redriveDeadLetters",
+        "Send dead letters back to their queue",
+        A.Redriven,
+        body=RedriveBody,
+        body_required=False,
+    )
     def redrive_dead_letters(queue: str) -> dict[str, Any]:
         body = parse(RedriveBody, request.body(), optional=True)
         return service().redrive(request.identifier(queue, "dead-letter queue"), body.message_ids)
@@ -264,7 +447,14 @@ def _dead_letter_routes(app: _Routes, request: Request, service: Callable[[], De
 def _step_functions_route(app: _Routes, request: Request) -> None:
     """The Step Functions API (AWS JSON 1.0) on the same endpoint: `POST /`."""
 
-    @app.post("/")
+    @app.post(
+        "/",
+        "stepFunctions",
+        "The Step Functions API (AWS JSON 1.0, X-Amz-Target names the operation)",
+        A.AwsJsonAnswer,
+        body=A.AwsJsonAnswer,
+        media_type=AWS_JSON,
+    )
     def step_functions() -> Response[Any]:
         event = app.resolver.current_event
         settings = services().settings

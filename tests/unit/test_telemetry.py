@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from segue.engine.measures import COUNT, MILLISECONDS, Measure, count
 from segue.service.batches import handle_batch
-from segue.telemetry import metrics
+from segue.telemetry import metrics, traces
 from segue.telemetry.handlers import observed
 from segue.telemetry.logs import correlated, logger
 from segue.telemetry.metrics import MAX_VALUES, Meter, metered
@@ -152,3 +152,30 @@ def test_an_observed_handler_publishes_even_when_it_raises(tmp_path, monkeypatch
     except RuntimeError:
         pass
     assert json.loads(path.read_text())["Pauses"] == [1.0]
+
+
+def test_tracing_is_on_in_lambda_and_where_asked(monkeypatch):
+    for name in ("SEGUE_TRACE", "POWERTOOLS_TRACE_DISABLED", "AWS_SAM_LOCAL", "LAMBDA_TASK_ROOT"):
+        monkeypatch.delenv(name, raising=False)
+    assert not traces.enabled()
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    assert traces.enabled()
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    assert not traces.enabled()
+    monkeypatch.setenv("SEGUE_TRACE", "1")
+    assert traces.enabled()
+
+
+def test_with_tracing_off_no_tracer_is_made(monkeypatch):
+    """A Tracer imports the X-Ray SDK: over half a second of every cold start."""
+    for name in ("SEGUE_TRACE", "LAMBDA_TASK_ROOT"):
+        monkeypatch.delenv(name, raising=False)
+    traces.tracer.cache_clear()
+
+    @observed
+    def handler(event, context):
+        with correlated(execution_id="m:e1"):
+            return "done"
+
+    assert handler({}, None) == "done"
+    assert traces.tracer.cache_info().currsize == 0

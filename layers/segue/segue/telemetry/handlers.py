@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from segue.telemetry.logs import logger
 from segue.telemetry.metrics import metered
-from segue.telemetry.traces import in_segment, tracer
+from segue.telemetry.traces import enabled, in_segment, tracer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,7 +18,9 @@ Answer = TypeVar("Answer")
 def observed(handler: Callable[[Any, Any], Answer]) -> Callable[[Any, Any], Answer]:
     """`handler` with the Lambda request id on its log lines, a trace subsegment (responses
     are not copied into the trace) and its metrics published when it returns or raises."""
-    traced = tracer().capture_lambda_handler(handler, capture_response=False)
+    traced = (
+        tracer().capture_lambda_handler(handler, capture_response=False) if enabled() else handler
+    )
 
     @functools.wraps(handler)
     def run(event: Any, context: Any) -> Answer:

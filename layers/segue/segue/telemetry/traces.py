@@ -2,6 +2,8 @@
 
 The Tracer patches botocore, so every AWS call is a subsegment. Locally, `SEGUE_TRACE=1`
 sends segments to an X-Ray daemon (`AWS_XRAY_DAEMON_ADDRESS`, 127.0.0.1:2000 by default).
+Making a Tracer imports the X-Ray SDK (over half a second), so none is made while
+tracing is off.
 """
 
 from __future__ import annotations
@@ -9,23 +11,32 @@ from __future__ import annotations
 import contextlib
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Tracer
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 TRACE_LOCALLY = "SEGUE_TRACE"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def enabled() -> bool:
+    """Tracing is on in Lambda (unless POWERTOOLS_TRACE_DISABLED says otherwise, or SAM
+    emulates Lambda), and anywhere `SEGUE_TRACE=1` asks for it: Powertools' own rule."""
+    env = os.environ
+    if env.get(TRACE_LOCALLY) == "1":
+        return True
+    if env.get("POWERTOOLS_TRACE_DISABLED", "").lower() in _TRUE or env.get("AWS_SAM_LOCAL"):
+        return False
+    return bool(env.get("LAMBDA_TASK_ROOT"))
 
 
 @cache
 def tracer() -> Tracer:
-    """The process's tracer (Powertools turns it off outside Lambda)."""
-    if os.environ.get(TRACE_LOCALLY) == "1":
-        return Tracer(disabled=False)
-    return Tracer()
+    """The process's tracer (only asked for while tracing is on)."""
+    from aws_lambda_powertools import Tracer
 
-
-def enabled() -> bool:
-    return not tracer().disabled
+    return Tracer(disabled=False)
 
 
 def annotate(keys: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery bench-query \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery bench-query bench-cold \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -77,6 +77,7 @@ bench: sync console browser
 	$(RUN) python -m bench.waits --runs 200 --timers 200
 	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1
 	$(RUN) python -m bench.query_languages --runs 2000
+	$(RUN) python -m bench.cold_start --runs 7
 
 # A state's data handling in JSONPath and in JSONata, in the pure interpreter.
 bench-query: sync
@@ -89,6 +90,10 @@ bench-console: sync console browser
 # The README's console screenshots, from a real run of the example workflows.
 screenshots: sync console browser
 	$(RUN) python -m docs.screenshots
+
+# Each function handler's import time: the part of a Lambda cold start that is segue's.
+bench-cold: sync
+	$(RUN) python -m bench.cold_start --runs 7
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync

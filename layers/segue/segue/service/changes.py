@@ -63,42 +63,36 @@ def change(
 ) -> Head:
     """Decide on the latest head and commit; decide again after a lost race."""
     with correlated(execution_id=execution_id):
-        return _change(parts, execution_id, decide, clock)
-
-
-def _change(
-    parts: Parts,
-    execution_id: str,
-    decide: Callable[[StateMachine, Head, Values, datetime], Decision],
-    clock: Callable[[], datetime],
-) -> Head:
-    writer = f"op.{uuid.uuid4().hex}"
-    for attempt in range(CHANGE_TRIES):
-        head = parts.store.get_head(execution_id)
-        if head is None:
-            raise NotFoundError(f"no execution {execution_id!r}")
-        machine = parts.machines.get(head.state_machine, head.revision)
-        values = parts.documents.reader(execution_id)
-        now = clock()
-        try:
-            decision = decide(machine, head, values, now)
-        except control.NotAllowed as refused:
-            raise ConflictingRequestError(str(refused)) from refused
-        parts.documents.put_many(execution_id, decision.values, now)
-        try:
-            committed = parts.store.commit(head, decision, writer, now)
-        except ConflictError:
-            metrics.record([count("CommitConflicts")])
-            after_lost_race(attempt, cap=0.2)
-            continue
-        parts.effects.apply(decision, committed, now)
-        metrics.record(of_decision(machine, head, decision))
-        log.info(
-            "execution changed",
-            extra={"events": [e.type for e in decision.events], "status": str(committed.status)},
-        )
-        return committed
-    raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
+        writer = f"op.{uuid.uuid4().hex}"
+        for attempt in range(CHANGE_TRIES):
+            head = parts.store.get_head(execution_id)
+            if head is None:
+                raise NotFoundError(f"no execution {execution_id!r}")
+            machine = parts.machines.get(head.state_machine, head.revision)
+            values = parts.documents.reader(execution_id)
+            now = clock()
+            try:
+                decision = decide(machine, head, values, now)
+            except control.NotAllowed as refused:
+                raise ConflictingRequestError(str(refused)) from refused
+            parts.documents.put_many(execution_id, decision.values, now)
+            try:
+                committed = parts.store.commit(head, decision, writer, now)
+            except ConflictError:
+                metrics.record([count("CommitConflicts")])
+                after_lost_race(attempt, cap=0.2)
+                continue
+            parts.effects.apply(decision, committed, now)
+            metrics.record(of_decision(machine, head, decision))
+            log.info(
+                "execution changed",
+                extra={
+                    "events": [e.type for e in decision.events],
+                    "status": str(committed.status),
+                },
+            )
+            return committed
+        raise ConflictingRequestError(f"{execution_id} is changing too fast; try again")
 
 
 def after_lost_race(attempt: int, cap: float = 0.5) -> None:

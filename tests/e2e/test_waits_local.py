@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from segue.engine.decider import instant
+from segue.engine.visits import instant
 from tests.e2e.test_pause_local import register, start
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from segue.asl.timestamps import format_timestamp
 from segue.engine import refs
-from segue.engine.decider import Decision
+from segue.engine.decision import Decision
 from segue.engine.events import Event
 from segue.local.sqs_source import poll_once
 from segue.service.worker import wall_clock

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from segue.engine.decider import instant
+from segue.engine.visits import instant
 from tests.functional import lambdas
 from tests.functional.harness import load_function, make_harness
 from tests.unit.helpers import machine

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from segue.engine.decider import instant
+from segue.engine.visits import instant
 from segue.store.queue import WorkMessage
 from segue.store.timers import wake_name
 from tests.functional.harness import make_harness

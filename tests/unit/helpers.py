@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl import Failed, Succeeded, load
 from segue.asl.simulator import Execution, Simulator, TaskRun
-from segue.engine.decider import begin
 from segue.engine.refs import INLINE, inline_value, kind
+from segue.engine.starts import begin
 
 if TYPE_CHECKING:
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
 
 
 def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from segue.asl import Failed, Succeeded, load
 from segue.asl.simulator import Simulator, TaskRun
 from segue.engine import control
-from segue.engine.decider import advance, begin, instant, lease, work
+from segue.engine.decider import advance, lease, work
 from segue.engine.head import Status, TokenStatus, is_terminal
 from segue.engine.refs import INLINE, inline_value, kind
+from segue.engine.starts import begin
+from segue.engine.visits import instant
 from tests.unit.helpers import machine
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"

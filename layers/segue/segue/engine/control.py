@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING
 
 from segue.asl import errors
 from segue.engine import events as ev
-from segue.engine.decider import Draft, deadline_of, instant
+from segue.engine.draft import Draft
 from segue.engine.head import Join, Status, Token, TokenStatus, is_terminal
+from segue.engine.starts import deadline_of
+from segue.engine.visits import instant
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from segue.asl import StateMachine
     from segue.asl.outcomes import Json
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head
     from segue.engine.refs import Values
 

@@ -16,15 +16,17 @@ from segue.asl import complete
 from segue.asl.timestamps import format_timestamp
 from segue.engine import events as ev
 from segue.engine.control import NotAllowed
-from segue.engine.decider import Draft, TaskReport, runtime_for, visit_of
+from segue.engine.decision import TaskReport
+from segue.engine.draft import Draft
 from segue.engine.head import TokenStatus, is_terminal
+from segue.engine.visits import runtime_for, visit_of
 from segue.engine.waits import WaitKind, next_deadline
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from segue.asl import Result, StateMachine
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head, Token
     from segue.engine.refs import Values
 

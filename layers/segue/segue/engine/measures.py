@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from segue.asl.models import Task
 from segue.engine import events as ev
-from segue.engine.decider import instant
+from segue.engine.visits import instant
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from segue.asl import StateMachine
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head
 
 COUNT = "Count"

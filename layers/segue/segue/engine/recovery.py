@@ -18,16 +18,10 @@ from segue.asl import Failed, complete
 from segue.asl.models import Task
 from segue.engine import control
 from segue.engine import events as ev
-from segue.engine.decider import (
-    AutoResume,
-    Decision,
-    Draft,
-    instant,
-    runtime_for,
-    visit_of,
-    wants_message,
-)
+from segue.engine.decision import AutoResume, Decision, wants_message
+from segue.engine.draft import Draft
 from segue.engine.head import Head, Status, Token, TokenStatus, is_terminal
+from segue.engine.visits import instant, runtime_for, visit_of
 from segue.engine.waits import WaitKind, wait_kind
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from segue.asl import StateMachine
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head
     from segue.engine.refs import Values
     from segue.service.effects import Effects

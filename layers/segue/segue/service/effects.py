@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from segue.engine.decider import INTERVAL, instant
+from segue.engine.draft import INTERVAL
 from segue.engine.head import DEADLINE_TOKEN, is_terminal
+from segue.engine.visits import instant
 from segue.store.queue import MAX_DELAY_SECONDS, WorkMessage
 from segue.store.retention import needs_marking
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head, Token
     from segue.store.dynamo import ExecutionStore
     from segue.store.queue import WorkQueue

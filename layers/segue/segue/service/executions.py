@@ -13,9 +13,9 @@ from segue.asl.bounds import text_of
 from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
 from segue.engine import control
-from segue.engine.decider import begin, start_events
 from segue.engine.head import Status
 from segue.engine.measures import count
+from segue.engine.starts import begin, start_events
 from segue.service.effects import deadline_message
 from segue.service.errors import (
     BadRequestError,

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from segue.asl import StateMachine
     from segue.asl.outcomes import Json
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head
     from segue.engine.refs import Values
     from segue.service.rollout import Rollout

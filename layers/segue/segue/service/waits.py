@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from segue.asl import Result, StateMachine
     from segue.asl.outcomes import Json
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
     from segue.engine.head import Head, Token
     from segue.engine.refs import Values
     from segue.engine.waits import TaskToken

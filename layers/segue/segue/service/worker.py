@@ -14,17 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from segue.asl.models import Task
 from segue.asl.timestamps import format_timestamp
 from segue.engine import control
-from segue.engine.decider import (
-    Advance,
-    Decision,
-    TaskReport,
-    advance,
-    lease,
-    work,
-)
+from segue.engine.decider import advance, cheap, lease, work
 from segue.engine.head import DEADLINE_TOKEN, Head, Token, TokenStatus, is_terminal
 from segue.engine.measures import count, of_decision
 from segue.service.changes import after_lost_race, change
@@ -37,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from segue.asl import Invoke, Result, StateMachine
+    from segue.engine.decision import Advance, Decision, TaskReport
     from segue.service.effects import Effects
     from segue.service.machines import Machines
     from segue.store.dynamo import ExecutionStore
@@ -219,7 +212,7 @@ class Worker:
 
 def cheap_tokens(machine: StateMachine, decision: Decision) -> set[str]:
     """Tokens whose state does no outside work (anything but a Task)."""
-    return {t.id for t in decision.dispatch if not isinstance(machine.state(t.state), Task)}
+    return {t.id for t in decision.dispatch if cheap(machine, t)}
 
 
 def _holds(head: Head, token: Token, owner: str, now: datetime) -> bool:

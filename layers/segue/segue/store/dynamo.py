@@ -21,10 +21,10 @@ from botocore.exceptions import ClientError
 
 from segue.asl.timestamps import format_timestamp
 from segue.engine import refs
-from segue.engine.decider import instant
 from segue.engine.events import Event
 from segue.engine.head import Head, is_terminal
 from segue.engine.recovery import Patience, check_at
+from segue.engine.visits import instant
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
 from segue.store.retention import expiry_of_write
@@ -33,7 +33,7 @@ from segue.store.table import Table, failed_condition, from_item, to_item
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from segue.engine.decider import Decision
+    from segue.engine.decision import Decision
 
 PAGE_HOLD = timedelta(seconds=10)
 """How long a written but uncommitted page keeps its slot before others may take it."""

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from segue.engine.decider import instant
+from segue.engine.visits import instant
 from segue.store.queue import WorkMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
-    from segue.engine.decider import AutoResume
+    from segue.engine.decision import AutoResume
 
 
 class _Event(BaseModel):

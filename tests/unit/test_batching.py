@@ -6,6 +6,7 @@ import contextlib
 import random
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,7 +96,7 @@ def test_ten_pass_states_are_one_decision_and_one_page():
     assert made[0].head.status is Status.SUCCEEDED
 
 
-def first_decision(definition: dict, input: object = None, **start: object):
+def first_decision(definition: dict, input: object = None, **start: Any):
     """Begin, lease the first token and decide it."""
     sm = load(definition)
     stored: dict = {}

@@ -337,3 +337,28 @@ def _context():
     from segue.tasks.functions import LambdaContext
 
     return LambdaContext("sweeper", 0.0)
+
+
+def test_commits_keep_the_check_time_that_still_serves(harness, monkeypatch):
+    """A chain of tasks moves its check time (an index write) once, not at every commit."""
+    store = harness.services.store
+    written: list[str] = []
+    put = store._put
+
+    def recording(key, attributes, *args, **kwargs):
+        if key["sk"] == "HEAD":
+            written.append(attributes.get("due_at", ""))
+        return put(key, attributes, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_put", recording)
+    chain = machine(
+        {
+            f"S{n}": task(f"S{n}", **({"Next": f"S{n + 1}"} if n < 9 else {"End": True}))
+            for n in range(10)
+        }
+    )
+    execution_id = harness.start("chain", chain, {"n": 0})
+    harness.drain()
+    assert harness.describe(execution_id)["status"] == "SUCCEEDED"
+    assert len(written) == 10  # a commit per task (the start's head is put by `create`)
+    assert len(set(written[:-1])) == 1 and written[-1] == ""  # one check time, then none

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given
@@ -15,6 +16,8 @@ from segue.asl.intrinsics import FUNCTIONS, evaluate, parse_call
 from segue.asl.jsonpath import Name, Scope, parse_reference, put, select
 from segue.asl.rules import OPERATORS
 from segue.asl.simulator import Simulator, TaskRun
+from segue.asl.timestamps import format_timestamp
+from segue.engine.recovery import index_time
 
 scalars = (
     st.none()
@@ -168,3 +171,23 @@ def test_intrinsics_return_json_or_raise_intrinsic_failure(name, args, seed):
         assert failure.error == "States.IntrinsicFailure"
         return
     json.dumps(result)
+
+
+@given(
+    st.sampled_from(["", *(f"2024-01-01T00:00:{s:02d}.000Z" for s in range(0, 60, 7))]),
+    st.one_of(st.none(), st.integers(0, 59)),
+    st.integers(0, 59),
+)
+def test_a_kept_check_time_is_never_later_than_the_heads_own(stored, wanted_s, now_s):
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    wanted = None if wanted_s is None else base + timedelta(seconds=wanted_s)
+    now = base + timedelta(seconds=now_s)
+    kept = index_time(stored, wanted, now)
+    if wanted is None:
+        assert kept == ""
+        return
+    assert kept <= format_timestamp(wanted)  # the sweeper never looks late
+    if format_timestamp(now) < stored <= format_timestamp(wanted):
+        assert kept == stored  # and the index is not written when it need not be
+    else:
+        assert kept == format_timestamp(wanted)

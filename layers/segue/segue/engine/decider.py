@@ -123,8 +123,8 @@ def advance(
 def decide_cheap(draft: Draft, most: int | None = None) -> int:
     """Settle READY tokens whose state has no outside effect, up to `most`; how many.
 
-    `most` defaults to STATES_PER_COMMIT. Stops at a pause (what is ready is parked instead), at the end of the execution, and
-    when the page grows long.
+    `most` defaults to STATES_PER_COMMIT. Stops at a pause (what is ready is parked
+    instead), at the end of the execution, and when the page grows long.
     """
     settled, most = 0, STATES_PER_COMMIT if most is None else most
     while (

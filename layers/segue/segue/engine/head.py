@@ -219,6 +219,10 @@ class Head:
     unnumbered: int = 0
     """Committed events AWS's history does not number (engine.numbering): an event's
     AWS id is its seq less those before it."""
+    due_at: str = ""
+    """When the sweeper looks at the head, as stored (the sort key of the ByDue index).
+    Commits keep it while it still comes in time (`recovery.index_time`), so most of them
+    do not rewrite the index."""
 
     @property
     def paused(self) -> bool:
@@ -233,7 +237,7 @@ class Head:
         data["pause"] = self.pause.to_dict() if self.pause else None
         data["pause_before"] = list(self.pause_before)
         data["schema"] = SCHEMA
-        return {k: v for k, v in data.items() if v is not None}
+        return {k: v for k, v in data.items() if v is not None and (v or k != "due_at")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Head:

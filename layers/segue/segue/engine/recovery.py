@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from segue.asl import Failed, complete
 from segue.asl.models import Task
+from segue.asl.timestamps import format_timestamp
 from segue.engine import control
 from segue.engine import events as ev
 from segue.engine.decision import AutoResume, Decision, wants_message
@@ -96,6 +97,19 @@ def _auto_resume_due(head: Head, patience: Patience) -> datetime | None:
     if not head.paused or pause is None or not pause.auto_resume_at:
         return None
     return instant(pause.auto_resume_at) + patience.grace
+
+
+def index_time(stored: str, wanted: datetime | None, now: datetime) -> str:
+    """The check time to store: `stored` while it is still to come and no later than
+    `wanted` (the index item is not rewritten), else `wanted`; "" for none.
+
+    The sweeper may look early (it finds nothing overdue and re-times the head), never late.
+    """
+    if wanted is None:
+        return ""
+    if stored and format_timestamp(now) < stored <= format_timestamp(wanted):
+        return stored
+    return format_timestamp(wanted)
 
 
 def check_at(head: Head, patience: Patience, *, fresh: bool = True) -> datetime | None:

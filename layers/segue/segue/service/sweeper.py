@@ -83,10 +83,12 @@ class Sweeper:
             log.info("recovered %s", execution_id)
             return "recovered"
         outcome = "rescheduled"
-        if due_at == format_timestamp(settled_at(head, patience)):
+        settled = settled_at(head, patience)
+        if due_at <= format_timestamp(settled) and settled <= now:
             # the look once after a commit: carry out its effects again, in case a
-            # crash lost them (each is safe to repeat)
+            # crash lost them (each is safe to repeat); the check time may be one kept
+            # from before that commit (`recovery.index_time`)
             self.services.effects.apply(implied(head), head, now)
             outcome = "healed"
-        store.check_again(head, check_at(head, patience, fresh=False))
+        store.check_again(head, check_at(head, patience, fresh=now < settled))
         return outcome

@@ -23,7 +23,7 @@ from segue.asl.timestamps import format_timestamp
 from segue.engine import refs
 from segue.engine.events import Event
 from segue.engine.head import Head, is_terminal
-from segue.engine.recovery import Patience, check_at
+from segue.engine.recovery import Patience, check_at, index_time
 from segue.engine.visits import instant
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
@@ -171,7 +171,7 @@ class ExecutionStore(Table):
 
     def create(self, decision: Decision, first_page: tuple[Event, ...]) -> Head | None:
         """Write a new head; the existing head instead when the execution id is taken."""
-        head = decision.head
+        head = self._placed(decision.head, instant(decision.head.updated_at))
         item = keys.head(head.execution_id) | self._head_attributes(head)
         try:
             self.client.put_item(
@@ -204,8 +204,9 @@ class ExecutionStore(Table):
     ) -> Head | None:
         """Lease a READY token (or a waiting one whose time came) to `owner`; None if stale.
 
-        The head's check time becomes the lease's end, which may put off a check due
-        earlier for another token by up to one lease: never more.
+        The head's check time becomes the lease's end unless the stored one comes no
+        later (then the index is not written); this may put off a check due earlier for
+        another token by up to one lease: never more.
         """
         try:
             answer = self.client.update_item(
@@ -213,10 +214,7 @@ class ExecutionStore(Table):
                 Key=to_item(keys.head(execution_id)),
                 UpdateExpression=(
                     "SET #tk.#t.#st = :leased, #tk.#t.fence = #tk.#t.fence + :one, "
-                    "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one,"
-                    # looked at when the lease runs out, not later: a worker that dies now
-                    # is noticed within one lease and one sweep
-                    " due_at = :until, due_shard = :shard"
+                    "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one"
                 ),
                 ConditionExpression=(
                     "#status IN (:running, :waiting)"  # not paused, cancelled or finished
@@ -243,7 +241,6 @@ class ExecutionStore(Table):
                         ":until": until,
                         ":attempt": attempt,
                         ":now": now,
-                        ":shard": self.shard_of(execution_id),
                     }
                 ),
                 ReturnValues="ALL_NEW",
@@ -258,7 +255,13 @@ class ExecutionStore(Table):
             if mine and (mine.owner, mine.lease_until, mine.attempt) == (owner, until, attempt):
                 return held  # our own claim, its answer lost and the call retried
             return None
-        return Head.from_dict(from_item(answer["Attributes"]))
+        head = Head.from_dict(from_item(answer["Attributes"]))
+        if index_time(head.due_at, instant(until), instant(now)) != head.due_at:
+            # looked at when the lease runs out, not later: a worker that dies now is
+            # noticed within one lease and one sweep (a commit since then times it anew)
+            self.check_again(head, instant(until))
+            head = replace(head, due_at=until)
+        return head
 
     def renew(
         self, execution_id: str, token: str, owner: str, fence: int, until: str, now: str
@@ -289,7 +292,7 @@ class ExecutionStore(Table):
         expected = old.version
         if decision.events:
             expected = self._take_page(old, decision.events, writer, now)
-        head = decision.head
+        head = self._placed(decision.head, now)
         if expected != old.version:
             head = replace(head, version=expected + 1)
         try:
@@ -359,11 +362,13 @@ class ExecutionStore(Table):
         data["list_key"] = f"{head.created_at}#{head.execution_id}"
         if is_terminal(head.status):
             data["expires_at"] = self.expiry(head)
-        at = check_at(head, self.patience)
-        if at is not None:  # sparse: only heads the sweeper may need to look at
+        if head.due_at:  # sparse: only heads the sweeper may need to look at
             data["due_shard"] = self.shard_of(head.execution_id)
-            data["due_at"] = format_timestamp(at)
         return data
+
+    def _placed(self, head: Head, now: datetime) -> Head:
+        """The head with the check time to store (the one stored, if it still serves)."""
+        return replace(head, due_at=index_time(head.due_at, check_at(head, self.patience), now))
 
     def secret(self, name: str) -> str:
         """A random value kept under `name`: made by the first caller, the same ever after."""

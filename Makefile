@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-pause bench-waits bench-recovery bench-query bench-cold \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-pause bench-waits bench-recovery bench-query bench-cold \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -69,9 +69,9 @@ soak: sync
 	HYPOTHESIS_PROFILE=soak $(RUN) pytest tests/unit -k property
 	SEGUE_MODEL_EXAMPLES=500 SEGUE_MODEL_STEPS=60 $(RUN) pytest -s tests/functional/test_recovery_model.py
 
-# Cost and speed per state transition (not part of `make test`: these machines are noisy).
+# Cost and speed (not part of `make test`: these machines are noisy).
 bench: sync console browser
-	$(RUN) python -m bench.transitions --executions 20
+	$(RUN) python -m bench.cost --executions 20
 	$(RUN) python -m bench.console --runs 10
 	$(RUN) python -m bench.pause --runs 200
 	$(RUN) python -m bench.waits --runs 200 --timers 200
@@ -94,6 +94,10 @@ screenshots: sync console browser
 # Each function handler's import time: the part of a Lambda cold start that is segue's.
 bench-cold: sync
 	$(RUN) python -m bench.cold_start --runs 7
+
+# Dollars per million state transitions at AWS list prices, counted call by call.
+bench-cost: sync
+	$(RUN) python -m bench.cost --executions 20
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync

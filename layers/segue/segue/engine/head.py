@@ -184,6 +184,14 @@ class Pause:
         return cls(**values)
 
 
+_SPARSE = frozenset(
+    {"due_at", "output", "redrive", "trigger_rule", "trigger_event", "deadline", "joins"}
+    | {"pause_before", "pauses", "redrives", "unnumbered", "secret"}
+)
+"""Head attributes left out of the item while empty (or 0): every write pays for its bytes,
+and no update expression refers to them."""
+
+
 @dataclass(frozen=True)
 class Head:
     """The latest committed checkpoint of one execution."""
@@ -237,7 +245,7 @@ class Head:
         data["pause"] = self.pause.to_dict() if self.pause else None
         data["pause_before"] = list(self.pause_before)
         data["schema"] = SCHEMA
-        return {k: v for k, v in data.items() if v is not None and (v or k != "due_at")}
+        return {k: v for k, v in data.items() if v is not None and (v or k not in _SPARSE)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Head:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from segue.engine.decision import Decision
 
+PACKED_PAGE_BYTES = 1000
+"""A history page longer than this is stored compressed (a run of states decided together)."""
 PAGE_HOLD = timedelta(seconds=10)
 """How long a written but uncommitted page keeps its slot before others may take it."""
 
@@ -515,7 +517,7 @@ class ExecutionStore(Table):
         pages: list[Page] = []
         for item in self._query(condition, values, index=None, limit=most)[:most]:
             seq = int(item["seq"])
-            events = tuple(Event.from_dict(e) for e in json.loads(item["events"]))
+            events = _page_events(item)
             pages.append(Page(seq, events))
         return pages
 
@@ -596,4 +598,13 @@ def _page_attributes(
     events: tuple[Event, ...], seq: int, writer: str, until: str
 ) -> dict[str, Any]:
     text = json.dumps([e.to_dict(seq + i) for i, e in enumerate(events)], separators=(",", ":"))
-    return {"seq": seq, "count": len(events), "events": text, "writer": writer, "until": until}
+    body: dict[str, Any] = {"events": text}
+    if len(text) > PACKED_PAGE_BYTES:  # write units are per KB: a long page goes compressed
+        body = {"events_z": zlib.compress(text.encode(), 6)}
+    return body | {"seq": seq, "count": len(events), "writer": writer, "until": until}
+
+
+def _page_events(item: dict[str, Any]) -> tuple[Event, ...]:
+    packed = item.get("events_z")
+    text = item["events"] if packed is None else zlib.decompress(bytes(packed)).decode()
+    return tuple(Event.from_dict(e) for e in json.loads(text))

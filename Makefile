@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-pause bench-waits bench-recovery bench-query bench-cold \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -72,6 +72,7 @@ soak: sync
 # Cost and speed (not part of `make test`: these machines are noisy).
 bench: sync console browser
 	$(RUN) python -m bench.cost --executions 20
+	$(RUN) python -m bench.speed --runs 30 --burst 200
 	$(RUN) python -m bench.console --runs 10
 	$(RUN) python -m bench.pause --runs 200
 	$(RUN) python -m bench.waits --runs 200 --timers 200
@@ -98,6 +99,10 @@ bench-cold: sync
 # Dollars per million state transitions at AWS list prices, counted call by call.
 bench-cost: sync
 	$(RUN) python -m bench.cost --executions 20
+
+# A ten-state Pass chain on the local stack next to moto's Step Functions, and saturation.
+bench-speed: sync
+	$(RUN) python -m bench.speed --runs 30 --burst 200
 
 # Pause and resume latency alone, on the local stack.
 bench-pause: sync

@@ -41,6 +41,7 @@ from bench import prices
 from segue.local.template import read_template
 from tests.functional import harness as functional
 from tests.functional.harness import make_harness
+from tests.unit.helpers import chain
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:echo"
@@ -50,23 +51,9 @@ EXAMPLES = {
 }
 
 
-def chain(kinds: list[str]) -> dict[str, Any]:
-    """States in a row: `task` (the echo function), `pass`, or `choice` (on to the next)."""
-
-    def state(n: int, kind: str) -> dict[str, Any]:
-        then = f"S{n + 1}"
-        if kind == "choice" and n < len(kinds) - 1:
-            rule = {"Variable": "$.n", "NumericGreaterThanEquals": 0, "Next": then}
-            return {"Type": "Choice", "Choices": [rule], "Default": then}
-        body = {"Type": "Task", "Resource": LAMBDA} if kind == "task" else {"Type": "Pass"}
-        return body | ({"Next": then} if n < len(kinds) - 1 else {"End": True})
-
-    return {"StartAt": "S0", "States": {f"S{n}": state(n, k) for n, k in enumerate(kinds)}}
-
-
 WORKFLOWS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "10 Task states": (chain(["task"] * 10), {"n": 1}),
-    "10 Pass/Choice states": (chain(["pass", "choice"] * 5), {"n": 1}),
+    "10 Task states": (chain(["task"] * 10, LAMBDA), {"n": 1}),
+    "10 Pass/Choice states": (chain(["pass", "choice"] * 5, variable="$.n"), {"n": 1}),
     "order.asl.json": (
         json.loads((REPO / "statemachine" / "order.asl.json").read_text()),
         {"orderId": "o-1", "items": ["book"], "total": 12},

@@ -25,15 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.localstack import running_stack
+from tests.unit.helpers import chain
 
 STATES = 10
-CHAIN = {
-    "StartAt": "P0",
-    "States": {
-        f"P{n}": {"Type": "Pass", **({"Next": f"P{n + 1}"} if n < STATES - 1 else {"End": True})}
-        for n in range(STATES)
-    },
-}
+CHAIN = chain(["pass"] * STATES)
 POLL = 0.005
 
 

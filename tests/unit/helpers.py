@@ -48,6 +48,22 @@ def output_of(definition: dict[str, Any], input: Any = None, **kwargs: Any) -> A
     return execution.output
 
 
+def chain(kinds: list[str], task: str = "", variable: str = "$") -> dict[str, Any]:
+    """States S0, S1, ... in a row: `pass`, `task` (the `task` resource) or `choice` (on to
+    the next whenever `variable` is a number of at least 0; a last one is a Pass)."""
+
+    def state(n: int, kind_of: str) -> dict[str, Any]:
+        then = f"S{n + 1}"
+        last = n == len(kinds) - 1
+        if kind_of == "choice" and not last:
+            rule = {"Variable": variable, "NumericGreaterThanEquals": 0, "Next": then}
+            return {"Type": "Choice", "Choices": [rule], "Default": then}
+        body = {"Type": "Task", "Resource": task} if kind_of == "task" else {"Type": "Pass"}
+        return body | ({"End": True} if last else {"Next": then})
+
+    return machine({f"S{n}": state(n, k) for n, k in enumerate(kinds)})
+
+
 def pass_with(fields: dict[str, Any]) -> dict[str, Any]:
     """A one-state machine: a Pass state with `fields`."""
     return machine({"P": {"Type": "Pass", "End": True, **fields}})
@@ -59,7 +75,7 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 class Driven:
     """One execution of `definition` driven by hand on the pure engine; documents in a dict."""
 
-    def __init__(self, definition: dict, **start: Any) -> None:
+    def __init__(self, definition: dict, input: Any = None, **start: Any) -> None:
         self.sm = load(definition)
         self.stored: dict[str, Any] = {}
         decision = begin(
@@ -68,7 +84,7 @@ class Driven:
             name="1",
             state_machine="x",
             revision=1,
-            input={},
+            input={} if input is None else input,
             now=NOW,
             **start,
         )

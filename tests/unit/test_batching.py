@@ -11,13 +11,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segue.asl import load
 from segue.engine import decider
 from segue.engine.decider import advance, lease, work
 from segue.engine.head import Status, TokenStatus
-from segue.engine.refs import INLINE, inline_value, kind
-from segue.engine.starts import begin
-from tests.unit.helpers import machine
+from tests.unit import helpers
+from tests.unit.helpers import Driven, machine
 from tests.unit.test_decider import LAMBDA, START, WORKFLOWS, drive, task_result
 
 
@@ -33,18 +31,8 @@ def one_state_per_commit():
 
 
 def chain(kinds: list[str]) -> dict:
-    """States in a row: `pass`, `choice` (always on to the next) or `task` (adds one)."""
-
-    def state(n: int, kind_of: str) -> dict:
-        follow = {"Next": f"S{n + 1}"} if n < len(kinds) - 1 else {"End": True}
-        if kind_of == "task":
-            return {"Type": "Task", "Resource": LAMBDA + "inc"} | follow
-        if kind_of == "choice" and "Next" in follow:
-            rule = {"Variable": "$", "NumericGreaterThanEquals": 0, "Next": follow["Next"]}
-            return {"Type": "Choice", "Choices": [rule], "Default": follow["Next"]}
-        return {"Type": "Pass"} | follow
-
-    return machine({f"S{n}": state(n, k) for n, k in enumerate(kinds)})
+    """States in a row; a task adds one to its input."""
+    return helpers.chain(kinds, LAMBDA + "inc")
 
 
 def decisions(definition: dict, input: object) -> list:
@@ -98,23 +86,13 @@ def test_ten_pass_states_are_one_decision_and_one_page():
 
 def first_decision(definition: dict, input: object = None, **start: Any):
     """Begin, lease the first token and decide it."""
-    sm = load(definition)
-    stored: dict = {}
-
-    def values(ref: str) -> object:
-        return inline_value(ref) if kind(ref) == INLINE else stored[ref]
-
-    begun = begin(
-        sm, execution_id="x:1", name="1", state_machine="x", revision=1, input=input,
-        now=START, **start,
-    )  # fmt: skip
-    stored.update(begun.values)
-    head = lease(begun.head, "t1", "me", START + timedelta(minutes=1))
+    driven = Driven(definition, input, **start)
+    head = lease(driven.head, "t1", "me", START + timedelta(minutes=1))
     outcome, task = work(
-        sm, head, head.tokens["t1"], values, lambda: START,
+        driven.sm, head, head.tokens["t1"], driven.values, lambda: START,
         lambda i: task_result(i.resource, i.parameters),
     )  # fmt: skip
-    return advance(sm, head, "t1", outcome, START, values, task)
+    return advance(driven.sm, head, "t1", outcome, START, driven.values, task)
 
 
 def test_a_breakpoint_stops_the_batch_where_it_is_set():

@@ -120,28 +120,27 @@ def advance(
     return draft.decision()
 
 
-def decide_cheap(draft: Draft, most: int | None = None) -> int:
-    """Settle READY tokens whose state has no outside effect, up to `most`; how many.
+def decide_cheap(draft: Draft) -> None:
+    """Settle READY tokens whose state has no outside effect, up to STATES_PER_COMMIT.
 
-    `most` defaults to STATES_PER_COMMIT. Stops at a pause (what is ready is parked
-    instead), at the end of the execution, and when the page grows long.
+    Stops at a pause (what is ready is parked instead), at the end of the execution,
+    and when the page grows long.
     """
-    settled, most = 0, STATES_PER_COMMIT if most is None else most
+    settled = 0
     while (
-        settled < most
+        settled < STATES_PER_COMMIT
         and len(draft.events) < EVENTS_PER_COMMIT
         and draft.pause is None
         and not is_terminal(draft.status)
     ):
         token = next((t for t in draft.tokens.values() if cheap(draft.machine, t)), None)
         if token is None:
-            break
+            return
         visit = visit_of(draft.head, token, draft.read, draft.machine)
         entered = enter(draft.machine, visit, runtime_for(draft.head, token, draft.now))
         assert not isinstance(entered, Invoke), f"{token.state} is not a Task"
         draft.settle(token, entered)
         settled += 1
-    return settled
 
 
 def cheap(machine: StateMachine, token: Token) -> bool:

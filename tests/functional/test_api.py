@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from segue.local.sqs_source import poll_once
+from tests.functional.test_execution import task
 from tests.unit.helpers import machine
 
 PASS = machine({"A": {"Type": "Pass", "End": True}})
+ECHO = machine({"A": task("echo", End=True)})
 
 
 def register(harness, name="sm", definition=PASS):
@@ -94,7 +96,7 @@ def test_an_oversized_input_is_a_413_and_nothing_is_stored(harness):
 
 
 def test_a_name_starts_one_execution_and_a_different_input_is_a_conflict(harness):
-    register(harness)
+    register(harness, definition=ECHO)
     first = harness.request("POST", "/executions", {"stateMachine": "sm", "name": "once"})
     again = harness.request("POST", "/executions", {"stateMachine": "sm", "name": "once"})
     assert first[0] == 201
@@ -136,7 +138,7 @@ def test_listing_pages_through_an_index_by_state_machine_and_status(harness):
 def test_the_inspection_document_shows_current_pending_and_waiting_states(harness):
     definition = machine(
         {
-            "A": {"Type": "Pass", "Next": "B"},
+            "A": task("echo", Next="B"),
             "B": {"Type": "Wait", "Seconds": 600, "Next": "C"},
             "C": {"Type": "Pass", "End": True},
         }

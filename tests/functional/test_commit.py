@@ -15,9 +15,10 @@ from segue.service.worker import wall_clock
 from segue.store import keys
 from segue.store.dynamo import _page_attributes
 from segue.store.errors import ConflictError
+from tests.functional.test_execution import task
 from tests.unit.helpers import machine
 
-DEFINITION = machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}})
+DEFINITION = machine({"A": task("echo", Next="B"), "B": {"Type": "Pass", "End": True}})
 
 
 def start(harness) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from segue.local.sqs_source import poll_once
+from tests.functional.test_execution import task
 from tests.unit.helpers import machine
 
-PASS = machine({"A": {"Type": "Pass", "End": True}})
+ECHO = machine({"A": task("echo", End=True)})
 
 
 def poison(harness, *bodies: str) -> None:
@@ -32,7 +33,7 @@ def test_dead_letters_are_listed_and_stay_where_they_are(harness):
 
 
 def test_a_redriven_message_runs_its_token(harness):
-    harness.request("POST", "/state-machines", {"name": "sm", "definition": PASS})
+    harness.request("POST", "/state-machines", {"name": "sm", "definition": ECHO})
     _, started = harness.request("POST", "/executions", {"stateMachine": "sm"})
     # the start's work message failed five times (say, a bad deploy) and was moved aside
     (message,) = harness.sqs.receive_message(QueueUrl=harness.queue_url)["Messages"]

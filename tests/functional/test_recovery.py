@@ -146,10 +146,14 @@ PASSES = machine(
 
 
 def test_a_state_with_no_outside_effect_is_simply_run_again(harness, monkeypatch):
-    execution_id = harness.start("pass", PASSES, {})
+    # a breakpoint keeps the start from deciding P itself: the worker does, and dies
+    execution_id = harness.start("pass", PASSES, {}, pauseBefore=["Q"])
     die_running(harness, where="after claim")
     harness.clock.advance(LEASE + 1)
     sweep(harness)
+    harness.drain()
+    assert harness.describe(execution_id)["status"] == "PAUSED"
+    assert harness.operate("resume", execution_id)[0] == 200
     harness.drain()
     document = harness.describe(execution_id)
     assert document["status"] == "SUCCEEDED" and document["output"] == {"n": 42, "key": "Q"}
@@ -229,13 +233,17 @@ def test_a_paused_execution_whose_task_died_becomes_paused(harness, monkeypatch)
 
 
 SLEEP = machine(
-    {"Nap": {"Type": "Wait", "Seconds": 30, "Next": "After"}, "After": task("X", End=True)}
+    {
+        "Before": task("W", Next="Nap"),
+        "Nap": {"Type": "Wait", "Seconds": 30, "Next": "After"},
+        "After": task("X", End=True),
+    }
 )
 
 
 def test_a_timer_that_never_fired_is_sent_again(harness, monkeypatch):
     execution_id = harness.start("nap", SLEEP, {"n": 0})
-    die_running(harness, where="after commit")  # the wake-up was never sent
+    die_running(harness, where="after commit")  # Before's commit: the wake-up was never sent
     harness.clock.advance(30 + 60 + 1)  # its time, and the timer's grace
     assert sweep(harness)["recovered"] == 1
     harness.drain()

@@ -110,8 +110,7 @@ def test_an_execution_runs_and_reads_as_on_aws(sfn, harness):
     sfn.create_state_machine(name="hello", definition=PASS, roleArn=ROLE)
     started = sfn.start_execution(stateMachineArn=SM + "hello", name="one", input='{"a": 1}')
     assert started["executionArn"] == EX + "hello:one"
-    assert sfn.describe_execution(executionArn=EX + "hello:one")["status"] == "RUNNING"
-    harness.drain()
+    assert harness.drain() == 0  # a lone Pass state ends within its start
     described = sfn.describe_execution(executionArn=EX + "hello:one")
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["input"]) == {"a": 1}

@@ -88,6 +88,7 @@ class Driven:
             now=NOW,
             **start,
         )
+        self.begun = decision
         self.stored.update(decision.values)
         self.head = decision.head
         self.events = list(decision.events)

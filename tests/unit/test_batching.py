@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from segue.engine import decider
 from segue.engine.decider import advance, lease, work
 from segue.engine.head import Status, TokenStatus
+from segue.engine.starts import first_page, first_steps
 from tests.unit import helpers
 from tests.unit.helpers import Driven, machine
 from tests.unit.test_decider import LAMBDA, START, WORKFLOWS, drive, task_result
@@ -129,3 +130,37 @@ def test_a_task_ends_the_batch_and_is_dispatched():
     (ready,) = decision.dispatch
     assert (ready.state, ready.status) == ("S2", TokenStatus.READY)
     assert decision.head.status is Status.RUNNING
+
+
+def started(definition: dict, input: object, **start: Any) -> tuple[Driven, Any, Any]:
+    """A start that decides what follows StartAt; its documents kept in the run."""
+    run = Driven(definition, input, **start)
+    decided, after = first_steps(run.sm, run.begun, run.values)
+    run.stored.update(decided.values)
+    return run, decided, after
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["pass", "choice", "task"]), min_size=1, max_size=8),
+    st.sampled_from([0, {"text": "x" * 500}, [1, 2, 3]]),
+)
+def test_a_start_decides_what_follows_and_page_1_is_derived_again(kinds, input):
+    definition = chain(kinds)
+    run, decided, after = started(definition, input)
+    leading = next((i for i, k in enumerate(kinds) if k == "task"), len(kinds))
+    entered = [e.state for e in decided.events if e.type == "StateEntered"]
+    assert entered == [f"S{n}" for n in range(min(leading + 1, len(kinds)))]
+    assert decided.head.version == 1 and decided.head.next_seq == len(decided.events) + 1
+    assert bool(after.events) == (leading > 0)
+    assert first_page(run.sm, decided.head, run.values) == decided.events  # anyone can rewrite it
+    if leading == len(kinds):
+        assert decided.head.status is Status.SUCCEEDED and not decided.dispatch
+    else:
+        (ready,) = decided.dispatch
+        assert ready.state == f"S{leading}" and decided.head.status is Status.RUNNING
+
+
+def test_a_start_with_breakpoints_decides_nothing_more():
+    run, decided, after = started(chain(["pass"] * 3), 0, pause_before=("S2",))
+    assert decided == run.begun and not after.events

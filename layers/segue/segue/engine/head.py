@@ -186,7 +186,7 @@ class Pause:
 
 _SPARSE = frozenset(
     {"due_at", "output", "redrive", "trigger_rule", "trigger_event", "deadline", "joins"}
-    | {"pause_before", "pauses", "redrives", "unnumbered", "secret"}
+    | {"pause_before", "pauses", "redrives", "unnumbered", "secret", "first_page"}
 )
 """Head attributes left out of the item while empty (or 0): every write pays for its bytes,
 and no update expression refers to them."""
@@ -227,6 +227,9 @@ class Head:
     unnumbered: int = 0
     """Committed events AWS's history does not number (engine.numbering): an event's
     AWS id is its seq less those before it."""
+    first_page: int = 0
+    """The events of page 1 when the start decided the states that follow it too
+    (`starts.first_steps`); 0 for the usual two (ExecutionStarted, StateEntered)."""
     due_at: str = ""
     """When the sweeper looks at the head, as stored (the sort key of the ByDue index).
     Commits keep it while it still comes in time (`recovery.index_time`), so most of them
@@ -260,6 +263,7 @@ class Head:
             "pauses",
             "redrives",
             "unnumbered",
+            "first_page",
         ):
             if name in values:
                 values[name] = int(values[name])

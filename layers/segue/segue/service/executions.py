@@ -14,8 +14,9 @@ from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
 from segue.engine import control
 from segue.engine.head import Status
-from segue.engine.measures import count
-from segue.engine.starts import begin, start_events
+from segue.engine.measures import count, of_decision
+from segue.engine.starts import begin, first_page, first_steps
+from segue.engine.visits import instant
 from segue.service.effects import deadline_message
 from segue.service.errors import (
     BadRequestError,
@@ -132,8 +133,8 @@ class Executions:
             rollout.require(state_machine, revision, machine, "autoResumeSeconds (auto-resume)")
         if auto_resume_seconds is None:
             auto_resume_seconds = self.services.settings.auto_resume_seconds
-        now = self.clock()
-        decision = begin(
+        now = instant(format_timestamp(self.clock()))  # page 1 is derived again from it
+        begun = begin(
             machine,
             execution_id=f"{state_machine}:{name}",
             name=name,
@@ -146,17 +147,24 @@ class Executions:
             secret=secrets.token_hex(16),
             trigger=trigger,
         )
-        self.services.documents.put_many(decision.head.execution_id, decision.values, now)
-        existing = self.services.store.create(
-            decision, start_events(decision.head, machine.definition.start_at)
-        )
+        documents = self.services.documents
+        values = documents.reader(begun.head.execution_id)
+        decision, after = first_steps(machine, begun, values)
+        documents.put_many(decision.head.execution_id, decision.values, now)
+        existing = self.services.store.create(decision, decision.events)
         if existing is not None:
             if existing.input != decision.head.input:
                 raise ConflictingRequestError(
                     f"execution {name!r} already exists with a different input"
                 )
             return False, _started(existing)
-        metrics.record([count("ExecutionsStarted"), count("Transitions")])
+        metrics.record(
+            [count("ExecutionsStarted"), count("Transitions")]
+            + of_decision(machine, begun.head, after)
+        )
+        if after.events:  # states were decided at the start: on from where they got to
+            self.services.effects.apply(decision, decision.head, now)
+            return True, _started(decision.head)
         if machine.definition.start_at in breakpoints:
             self.services.effects.send(self._deadline(decision.head), now)
             head = Operator(self.services, self.clock).change(
@@ -326,7 +334,7 @@ class Executions:
 
     def _first_page(self, head: Head) -> tuple[Event, ...]:
         machine = self.services.machines.get(head.state_machine, head.revision)
-        return start_events(head, machine.definition.start_at)
+        return first_page(machine, head, self.services.documents.reader(head.execution_id))
 
 
 def _check_name(name: object, what: str) -> None:

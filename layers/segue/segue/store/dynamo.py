@@ -64,6 +64,8 @@ class ExecutionStore(Table):
         self.retention = timedelta(days=retention_days)
         self.patience = patience or Patience()
         self.shards = shards
+        self._revisions: dict[tuple[str, int], str] = {}
+        """Definition references of revisions read: a stored revision never changes."""
 
     # Definitions ---------------------------------------------------------------------------
 
@@ -111,8 +113,12 @@ class ExecutionStore(Table):
             if pointer is None:
                 return None
             revision = int(pointer["revision"])
-        item = self._get(keys.revision(name, revision))
-        return None if item is None else (revision, refs.kept_in(item, "definition"))
+        if (name, revision) not in self._revisions:
+            item = self._get(keys.revision(name, revision))
+            if item is None:
+                return None
+            self._revisions[name, revision] = refs.kept_in(item, "definition")
+        return revision, self._revisions[name, revision]
 
     def latest_pointer(self, name: str) -> dict[str, Any] | None:
         """The state machine's latest-revision item: it exists while the state machine does."""

@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold bench-memory \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -79,6 +79,7 @@ bench: sync console browser
 	$(RUN) python -m bench.recovery --runs 30 --lease 3 --sweep 1
 	$(RUN) python -m bench.query_languages --runs 2000
 	$(RUN) python -m bench.cold_start --runs 7
+	$(RUN) python -m bench.memory --megabytes 10
 
 # A state's data handling in JSONPath and in JSONata, in the pure interpreter.
 bench-query: sync
@@ -95,6 +96,10 @@ screenshots: sync console browser
 # Each function handler's import time: the part of a Lambda cold start that is segue's.
 bench-cold: sync
 	$(RUN) python -m bench.cold_start --runs 7
+
+# A worker's peak memory while it carries a 10 MB state, on the local stack.
+bench-memory: sync
+	$(RUN) python -m bench.memory --megabytes 10
 
 # Dollars per million state transitions at AWS list prices, counted call by call.
 bench-cost: sync

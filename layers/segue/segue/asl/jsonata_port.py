@@ -12,13 +12,8 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import UTC
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
-
-from jsonata import Jsonata
-from jsonata.jexception import JException
-from jsonata.timebox import Timebox
-from jsonata.utils import Utils
 
 from segue.asl import errors
 from segue.asl.errors import StatesError
@@ -27,6 +22,8 @@ from segue.asl.intrinsics import FUNCTIONS
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
+
+    from jsonata import Jsonata
 
     from segue.asl.outcomes import Json
 
@@ -63,9 +60,21 @@ def source(value: str) -> str:
     return value[len(OPEN) : -len(CLOSE)].strip()
 
 
+@cache
+def _utils() -> Any:
+    # the evaluator is imported when an expression is first met: a worker that runs only
+    # JSONPath definitions never loads it (a cold start the shorter)
+    from jsonata.utils import Utils
+
+    return Utils
+
+
 @lru_cache(maxsize=4096)
 def compiled(text: str) -> Jsonata:
     """The parsed expression (cached: each distinct text is parsed once per process)."""
+    from jsonata import Jsonata
+    from jsonata.jexception import JException
+
     try:
         expression = Jsonata(text)
     except JException as exc:
@@ -136,11 +145,16 @@ class Bindings:
     @cached_property
     def functions(self) -> dict[str, Any]:
         """Step Functions' own functions for these bindings, made once for all their fields."""
+        from jsonata import Jsonata
+
         return {name: Jsonata.JLambda(f) for name, f in _functions(self).items()}
 
 
 def evaluate(value: str, bindings: Bindings, field: str) -> Json:
     """The value of the `{% ... %}` string in `field`; QueryFailure when it has none."""
+    from jsonata.jexception import JException
+    from jsonata.timebox import Timebox
+
     text = source(value)
     try:
         expression = compiled(text)
@@ -189,12 +203,12 @@ def _message(exc: Exception) -> str:
 
 def _null_safe(value: Json) -> Json:
     """JSON null as the evaluator's own null (a bare None would read as undefined)."""
-    return Utils.NULL_VALUE if value is None else value
+    return _utils().NULL_VALUE if value is None else value
 
 
 def _plain(value: Any) -> Json:
     """The evaluator's answer as plain JSON: its null, sequences and whole floats undone."""
-    if value is Utils.NULL_VALUE or value is None:
+    if value is None or value is _utils().NULL_VALUE:
         return None
     if isinstance(value, bool | str | int):
         return value
@@ -223,7 +237,7 @@ def _functions(bindings: Bindings) -> dict[str, Callable[..., Json]]:
 
     def sequence(*args: Any) -> Json:
         # AWS's $range answers a JSONata sequence: one number alone comes out as that number.
-        return Utils.create_sequence_from_iter(intrinsic("ArrayRange")(*args))
+        return _utils().create_sequence_from_iter(intrinsic("ArrayRange")(*args))
 
     def random_number(seed: Any = None) -> float:
         source = rng if seed is None else random.Random(_plain(seed))

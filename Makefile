@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold bench-memory \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold bench-memory bench-index bench-scale \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -80,6 +80,8 @@ bench: sync console browser
 	$(RUN) python -m bench.query_languages --runs 2000
 	$(RUN) python -m bench.cold_start --runs 7
 	$(RUN) python -m bench.memory --megabytes 10
+	$(RUN) python -m bench.index --sizes 1000 10000 100000
+	$(RUN) python -m bench.scale --executions 10000
 
 # A state's data handling in JSONPath and in JSONata, in the pure interpreter.
 bench-query: sync
@@ -96,6 +98,14 @@ screenshots: sync console browser
 # Each function handler's import time: the part of a Lambda cold start that is segue's.
 bench-cold: sync
 	$(RUN) python -m bench.cold_start --runs 7
+
+# Listing and sweeping with 1k, 10k and 100k executions stored: items read, and time.
+bench-index: sync
+	$(RUN) python -m bench.index --sizes 1000 10000 100000
+
+# 10,000 executions on the local stack: waiting, ended, paused; a burst; auto-resume.
+bench-scale: sync
+	$(RUN) python -m bench.scale --executions 10000
 
 # A worker's peak memory while it carries a 10 MB state, on the local stack.
 bench-memory: sync

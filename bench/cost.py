@@ -35,12 +35,11 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from bench import prices
+from bench.in_process import in_process_stack
 from segue.local.template import read_template
 from tests.functional import harness as functional
-from tests.functional.harness import make_harness
 from tests.unit.helpers import chain
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +53,8 @@ EXAMPLES = {
 WORKFLOWS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "10 Task states": (chain(["task"] * 10, LAMBDA), {"n": 1}),
     "10 Pass/Choice states": (chain(["pass", "choice"] * 5, variable="$.n"), {"n": 1}),
+    "1 Task state": (chain(["task"], LAMBDA), {"n": 1}),
+    "1 Pass state": (chain(["pass"]), {"n": 1}),
     "order.asl.json": (
         json.loads((REPO / "statemachine" / "order.asl.json").read_text()),
         {"orderId": "o-1", "items": ["book"], "total": 12},
@@ -270,42 +271,33 @@ def _delegate(metered: list[Meter], hook: str, **event: Any) -> None:
 def measure(name: str, executions: int) -> dict[str, Any]:
     definition, input = WORKFLOWS[name]
     patch = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}.items():
-        patch.setenv(key, value)
-    patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    patch.delenv("AWS_ENDPOINT_URL", raising=False)
     patch.setattr(functional, "FUNCTIONS", functional.FUNCTIONS | EXAMPLES)
-    with mock_aws():
-        try:
-            boto3.setup_default_session()
-            assert boto3.DEFAULT_SESSION is not None
-            metered: list[Meter] = []  # clients take the session's hooks when made
-            events = boto3.DEFAULT_SESSION.events
-            for event, hook in (("provide-client-params", "before"), ("after-call", "after")):
-                events.register(event, functools.partial(_delegate, metered, hook))
-            harness = make_harness(patch)
-            meter = meter_for(harness.stack.refs["Table"])
-            metered.append(meter)
-            lambdas = Invocations(meter)
-            patch.setattr(harness.api, "handler", lambdas.wrap(harness.api.handler))
-            patch.setattr(harness.worker, "handler", lambdas.wrap(harness.worker.handler))
-            harness.request("POST", "/state-machines", {"name": "m", "definition": definition})
-            transitions = tasks = 0
-            for n in range(executions):
-                meter.on = True
-                status, _ = harness.request(
-                    "POST", "/executions", {"stateMachine": "m", "name": f"e{n}", "input": input}
-                )
-                harness.drain()
-                meter.on = False
-                assert status == 201
-                assert harness.executions.head(f"m:e{n}").status == "SUCCEEDED"
-                types = [e["type"] for e in harness.history(f"m:e{n}")]
-                transitions += types.count("StateEntered")
-                tasks += types.count("TaskSucceeded") + types.count("TaskFailed")
-            stored = meter.stored_bytes()
-        finally:
-            patch.undo()
+    metered: list[Meter] = []  # clients take the session's hooks when made
+    hooks = {
+        event: functools.partial(_delegate, metered, hook)
+        for event, hook in (("provide-client-params", "before"), ("after-call", "after"))
+    }
+    with in_process_stack(patch, hooks) as harness:
+        meter = meter_for(harness.stack.refs["Table"])
+        metered.append(meter)
+        lambdas = Invocations(meter)
+        patch.setattr(harness.api, "handler", lambdas.wrap(harness.api.handler))
+        patch.setattr(harness.worker, "handler", lambdas.wrap(harness.worker.handler))
+        harness.request("POST", "/state-machines", {"name": "m", "definition": definition})
+        transitions = tasks = 0
+        for n in range(executions):
+            meter.on = True
+            status, _ = harness.request(
+                "POST", "/executions", {"stateMachine": "m", "name": f"e{n}", "input": input}
+            )
+            harness.drain()
+            meter.on = False
+            assert status == 201
+            assert harness.executions.head(f"m:e{n}").status == "SUCCEEDED"
+            types = [e["type"] for e in harness.history(f"m:e{n}")]
+            transitions += types.count("StateEntered")
+            tasks += types.count("TaskSucceeded") + types.count("TaskFailed")
+        stored = meter.stored_bytes()
     lambdas.billed_ms += tasks * prices.TASK_INVOKE_MS
     return priced(name, executions, transitions, meter, lambdas, stored)
 
@@ -330,6 +322,7 @@ def priced(
         "workflow": name,
         "executions": executions,
         "transitions per execution": transitions / executions,
+        "stored bytes per execution": round(stored / executions),
         "dollars per million transitions": round(sum(dollars.values()) * per, 3),
         "by part": {k: round(v * per, 3) for k, v in dollars.items()},
         "per transition": {
@@ -381,6 +374,11 @@ def main() -> None:
             f"| {p['table write units']} | {p['index write units']} | {p['sqs requests']} "
             f"| {p['lambda ms (estimated)']} |"
         )
+    print("\n| workflow | stored bytes per execution | per transition |")
+    print("| --- | ---: | ---: |")
+    for row in rows:
+        each = row["per transition"]["stored bytes"]
+        print(f"| {row['workflow']} | {row['stored bytes per execution']} | {each} |")
 
 
 if __name__ == "__main__":

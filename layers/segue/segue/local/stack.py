@@ -124,9 +124,10 @@ class LocalStack:
         pythonpath = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)
         # SEGUE_* settings of the user's own environment win over the template's defaults
         chosen = {k: v for k, v in os.environ.items() if k.startswith("SEGUE_")}
-        # Shards spread the sweeper's index over DynamoDB partitions; moto has none, and
-        # each index query scans the whole table, so locally one shard is cheapest.
+        # Shards spread the sweeper's index and the listings over DynamoDB partitions; moto
+        # has none, and each index query scans the whole table, so locally one is cheapest.
         chosen.setdefault("SEGUE_SWEEP_SHARDS", "1")
+        chosen.setdefault("SEGUE_LIST_SHARDS", "1")
         # GetActivityTask waits as long as on AWS's own API (the deployed stack's is cut
         # short by API Gateway's 29 s).
         chosen.setdefault("SEGUE_ACTIVITY_POLL_SECONDS", "60")

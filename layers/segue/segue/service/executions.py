@@ -29,6 +29,7 @@ from segue.service.inspection import current_states, inspection_document
 from segue.service.limits import check_definition_size, check_document
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
+from segue.store.listing import is_position
 from segue.store.queue import WorkMessage
 from segue.store.values import Owner
 from segue.telemetry import metrics
@@ -230,25 +231,24 @@ class Executions:
             index, key, value = "ByKind", "kind", "EXECUTION"
         kept = statuses if statuses is not None else None if status is None else {status}
         listing = json.dumps(["executions", status, state_machine, search, sorted(kept or ())])
-        start = self.services.cursors.read(listing, next_token)
+        position = self.services.cursors.read(listing, next_token)
+        if position is not None and not is_position(position):
+            raise BadRequestError("this nextToken is from an older listing: list again")
         items: list[dict[str, Any]] = []
         looked = 0
         while len(items) < limit:
             wanted = limit - len(items)
             asked = SEARCH_PAGE if search else wanted
-            found, start = self.services.store.query_index(index, key, value, asked, start, search)
-            looked += asked
-            found = [i for i in found if kept is None or i.get("status") in kept]
-            if len(found) > wanted:  # a search found more than fits: go on after the last kept
-                found = found[:wanted]
-                start = {k: found[-1][k] for k in ("pk", "sk", "list_key", key)}
-            items += found
-            if start is None or (search and looked >= SEARCH_BUDGET):
+            found, position = self.services.store.list_index(
+                index, key, value, wanted, position, search, asked
+            )
+            looked += asked * self.services.store.list_shards  # a page of each shard
+            items += [i for i in found if kept is None or i.get("status") in kept]
+            if position is None or (search and looked >= SEARCH_BUDGET):
                 break
-        cursor = None if start is None else {k: str(v) for k, v in start.items()}
         answer: dict[str, Any] = {
             "items": [self._row(i, detail) for i in items],
-            "nextToken": self.services.cursors.issue(listing, cursor),
+            "nextToken": self.services.cursors.issue(listing, position),
         }
         if counts:
             answer |= self._counts(state_machine)

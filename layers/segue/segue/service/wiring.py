@@ -63,6 +63,8 @@ class Settings:
     dispatch_seconds: int = 60
     timer_grace_seconds: int = 60
     sweep_shards: int = 16
+    list_shards: int = 4
+    """Partitions of each execution listing (`store.listing`): raise it, never lower it."""
     sweep_limit: int = 200
     work_dlq_url: str = ""
     events_queue_url: str = ""
@@ -101,6 +103,7 @@ class Settings:
             dispatch_seconds=int(env.get("SEGUE_DISPATCH_SECONDS", "60")),
             timer_grace_seconds=int(env.get("SEGUE_TIMER_GRACE_SECONDS", "60")),
             sweep_shards=int(env.get("SEGUE_SWEEP_SHARDS", "16")),
+            list_shards=int(env.get("SEGUE_LIST_SHARDS", "4")),
             sweep_limit=int(env.get("SEGUE_SWEEP_LIMIT", "200")),
             work_dlq_url=env.get("SEGUE_WORK_DLQ_URL", ""),
             events_queue_url=env.get("SEGUE_EVENTS_QUEUE_URL", ""),
@@ -180,6 +183,7 @@ def build(
         settings.retention_days,
         settings.patience,
         settings.sweep_shards,
+        settings.list_shards,
     )
     documents = DocumentStore(
         client("dynamodb"),

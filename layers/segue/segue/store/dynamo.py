@@ -27,6 +27,16 @@ from segue.engine.recovery import Patience, check_at, index_time
 from segue.engine.visits import instant
 from segue.store import keys
 from segue.store.errors import ConflictError, StoreError
+from segue.store.listing import (
+    END,
+    Position,
+    ShardPage,
+    finished,
+    merge,
+    shard_of,
+    sharded,
+    unsharded,
+)
 from segue.store.retention import expiry_of_write
 from segue.store.table import Table, failed_condition, from_item, to_item
 
@@ -59,11 +69,14 @@ class ExecutionStore(Table):
         retention_days: int = 90,
         patience: Patience | None = None,
         shards: int = 16,
+        list_shards: int = 4,
     ) -> None:
         super().__init__(client, table)
         self.retention = timedelta(days=retention_days)
         self.patience = patience or Patience()
         self.shards = shards
+        self.list_shards = list_shards
+        """Partitions of each listing (`store.listing`); it may grow, never shrink."""
         self._revisions: dict[tuple[str, int], str] = {}
         """Definition references of revisions read: a stored revision never changes."""
 
@@ -192,7 +205,7 @@ class ExecutionStore(Table):
             if not failed_condition(error):
                 raise StoreError(str(error)) from error
             old: Any = error.response.get("Item")
-            return Head.from_dict(from_item(old)) if old else self.get_head(head.execution_id)
+            return _head_of(from_item(old)) if old else self.get_head(head.execution_id)
         self.write_first_page(head, first_page)
         return None
 
@@ -205,7 +218,7 @@ class ExecutionStore(Table):
     def get_head(self, execution_id: str) -> Head | None:
         """The committed head, read consistently."""
         item = self._get(keys.head(execution_id))
-        return None if item is None else Head.from_dict(item)
+        return None if item is None else _head_of(item)
 
     def claim(
         self, execution_id: str, token: str, attempt: int, owner: str, until: str, now: str
@@ -225,7 +238,8 @@ class ExecutionStore(Table):
                     "#tk.#t.#owner = :owner, #tk.#t.lease_until = :until, version = version + :one"
                 ),
                 ConditionExpression=(
-                    "#status IN (:running, :waiting)"  # not paused, cancelled or finished
+                    # not paused, cancelled or finished (in whichever listing shard)
+                    "(begins_with(#status, :running) OR begins_with(#status, :waiting))"
                     " AND #tk.#t.attempt = :attempt"  # the message is for this attempt
                     " AND (#tk.#t.#st = :ready"  # nobody holds it, or it waits with ...
                     " OR (#tk.#t.#st = :waiting AND attribute_exists(#tk.#t.ready_at)))"  # a time
@@ -258,12 +272,12 @@ class ExecutionStore(Table):
             if not failed_condition(error):
                 raise StoreError(str(error)) from error
             found: Any = error.response.get("Item")
-            held = Head.from_dict(from_item(found)) if found else None
+            held = _head_of(from_item(found)) if found else None
             mine = held.tokens.get(token) if held else None
             if mine and (mine.owner, mine.lease_until, mine.attempt) == (owner, until, attempt):
                 return held  # our own claim, its answer lost and the call retried
             return None
-        head = Head.from_dict(from_item(answer["Attributes"]))
+        head = _head_of(from_item(answer["Attributes"]))
         if index_time(head.due_at, instant(until), instant(now)) != head.due_at:
             # looked at when the lease runs out, not later: a worker that dies now is
             # noticed within one lease and one sweep (a commit since then times it anew)
@@ -366,7 +380,10 @@ class ExecutionStore(Table):
 
     def _head_attributes(self, head: Head) -> dict[str, Any]:
         data = head.to_dict()
-        data["kind"] = keys.EXECUTION
+        shard = shard_of(head.execution_id, self.list_shards)
+        data["kind"] = sharded(keys.EXECUTION, shard)
+        data["status"] = sharded(data["status"], shard)
+        data["state_machine"] = sharded(data["state_machine"], shard)
         data["list_key"] = f"{head.created_at}#{head.execution_id}"
         if is_terminal(head.status):
             data["expires_at"] = self.expiry(head)
@@ -393,7 +410,7 @@ class ExecutionStore(Table):
 
     def shard_of(self, execution_id: str) -> str:
         """The index partition an execution's check time lives in (spread, and stable)."""
-        return f"due#{zlib.crc32(execution_id.encode()) % self.shards}"
+        return f"due#{shard_of(execution_id, self.shards)}"
 
     def due(self, shard: int, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(execution id, check time) of heads in `shard` due by `now`, the earliest first."""
@@ -579,25 +596,71 @@ class ExecutionStore(Table):
             "ExpressionAttributeValues": to_item({":v": value}),
         }
 
+    def list_index(
+        self,
+        index: str,
+        key: str,
+        value: str,
+        wanted: int,
+        position: Position | None,
+        name_contains: str | None = None,
+        asked: int | None = None,
+    ) -> tuple[list[dict[str, Any]], Position | None]:
+        """Up to `wanted` executions under `value` (in every listing shard), newest first,
+        and the position to go on from (None at the end).
+
+        Each shard still to read is asked for `asked` items (`wanted` by default); with
+        `name_contains`, that bounds the items looked at, not those found.
+        """
+        values = self._listed_values(value)
+        position = position or {}
+        pages = {
+            shard: ShardPage(
+                *self.query_index(index, key, shard, asked or wanted, start, name_contains)
+            )
+            for shard in values
+            if (start := position.get(shard)) != END
+        }
+        items, position = merge(pages, position, wanted, key)
+        return [_listed(item) for item in items], None if finished(position, values) else position
+
     def tally_index(
         self, index: str, key: str, value: str, attribute: str, most: int
     ) -> tuple[dict[str, int], bool]:
-        """How many items under `value` have each value of `attribute`, looking at about
-        `most` items at most; and whether it stopped before the end."""
-        request = self._index_query(index, key, value) | {"ProjectionExpression": "#a"}
-        request["ExpressionAttributeNames"]["#a"] = attribute
+        """How many executions under `value` (in every listing shard) have each value of
+        `attribute`, looking at about `most` items at most; and whether it stopped early."""
         tally: dict[str, int] = {}
         seen = 0
-        while True:
-            answer = self._call(self.client.query, request)
-            for item in answer["Items"]:
-                found = str(from_item(item).get(attribute))
-                tally[found] = tally.get(found, 0) + 1
-            seen += len(answer["Items"])
-            last = answer.get("LastEvaluatedKey")
-            if not last or seen >= most:
-                return tally, bool(last)
-            request["ExclusiveStartKey"] = last
+        values = self._listed_values(value)
+        for n, shard in enumerate(values):
+            request = self._index_query(index, key, shard) | {"ProjectionExpression": "#a"}
+            request["ExpressionAttributeNames"]["#a"] = attribute
+            while True:
+                answer = self._call(self.client.query, request)
+                for item in answer["Items"]:
+                    found = unsharded(str(from_item(item).get(attribute)))
+                    tally[found] = tally.get(found, 0) + 1
+                seen += len(answer["Items"])
+                last = answer.get("LastEvaluatedKey")
+                if seen >= most:
+                    return tally, bool(last) or n < len(values) - 1
+                if not last:
+                    break
+                request["ExclusiveStartKey"] = last
+        return tally, False
+
+    def _listed_values(self, value: str) -> list[str]:
+        return [sharded(value, shard) for shard in range(self.list_shards)]
+
+
+def _head_of(item: dict[str, Any]) -> Head:
+    """A head from its item, its listing shard taken off the indexed values."""
+    return Head.from_dict(_listed(item))
+
+
+def _listed(item: dict[str, Any]) -> dict[str, Any]:
+    """An execution's item with the values its listing shard is part of as they are."""
+    return item | {k: unsharded(item[k]) for k in ("status", "state_machine", "kind") if k in item}
 
 
 def _page_attributes(

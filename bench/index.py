@@ -8,8 +8,9 @@ then their head items are written again under new ids and start times (BatchWrit
 At each size, through the API handler: the first page (50) of executions by status,
 of all of them and of one state machine, and one sweep of the check-time index. "Items
 read" is what DynamoDB looks at for it (ScannedCount of each Query): its read units and
-its latency follow that. The time is moto's: moto scans the whole table for any index
-query, so on moto it grows with the table where on DynamoDB it does not.
+its latency follow that. A listing reads a page of each of its shards (4) and merges
+them. The time is moto's: moto scans the whole table for any index query, so on moto it
+grows with the table where on DynamoDB it does not.
 
     make bench-index   # or: uv run python -m bench.index --sizes 1000 10000 100000
 """
@@ -29,6 +30,7 @@ from bench.in_process import in_process_stack
 from segue.asl.timestamps import format_timestamp
 from segue.service.sweeper import Sweeper
 from segue.store import keys
+from segue.store.listing import shard_of, sharded, unsharded
 from segue.store.table import to_item
 from tests.unit.helpers import chain, machine
 
@@ -94,6 +96,8 @@ def seed(harness: Any, heads: dict[str, dict[str, Any]], first: int, last: int) 
         created = format_timestamp(start + timedelta(milliseconds=n))
         item |= keys.head(execution_id) | {"execution_id": execution_id, "name": f"seeded-{n}"}
         item |= {"created_at": created, "list_key": f"{created}#{execution_id}"}
+        shard = shard_of(execution_id, store.list_shards)
+        item |= {k: sharded(unsharded(item[k]), shard) for k in ("status", "state_machine", "kind")}
         if "due_shard" in item:
             item["due_shard"] = store.shard_of(execution_id)
         batch.append({"PutRequest": {"Item": to_item(item)}})

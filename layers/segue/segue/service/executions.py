@@ -30,7 +30,6 @@ from segue.service.limits import check_definition_size, check_document
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
 from segue.store.listing import is_position
-from segue.store.queue import WorkMessage
 from segue.store.values import Owner
 from segue.telemetry import metrics
 
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from segue.engine.head import Head
     from segue.service.wiring import Services
     from segue.store.dynamo import Page
+    from segue.store.queue import WorkMessage
 
 MAX_LIST = 100
 MAX_SEARCH = 80
@@ -163,9 +163,6 @@ class Executions:
             [count("ExecutionsStarted"), count("Transitions")]
             + of_decision(machine, begun.head, after)
         )
-        if after.events:  # states were decided at the start: on from where they got to
-            self.services.effects.apply(decision, decision.head, now)
-            return True, _started(decision.head)
         if machine.definition.start_at in breakpoints:
             self.services.effects.send(self._deadline(decision.head), now)
             head = Operator(self.services, self.clock).change(
@@ -175,9 +172,8 @@ class Executions:
                 ),
             )
             return True, _started(head)
-        token = decision.dispatch[0]
-        message = WorkMessage(execution_id=decision.head.execution_id, token=token.id, attempt=1)
-        self.services.effects.send([message, *self._deadline(decision.head)], now)
+        # the first work message and the deadline, or what the states decided at the start ask
+        self.services.effects.apply(decision, decision.head, now)
         return True, _started(decision.head)
 
     def _deadline(self, head: Head) -> list[WorkMessage]:

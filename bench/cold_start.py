@@ -5,9 +5,9 @@ and timed there; the table gives the median, and for that run the four packages 
 modules took longest to import (`python -X importtime`, their own time summed).
 
 Two ways, as the bytecode is found: everything compiled (cached by a first run, kept
-in a temporary `PYTHONPYCACHEPREFIX`), and segue's own modules compiled at every start,
-as on Lambda when the layer ships sources only (pip compiles the libraries it installs;
-the layer's files are read-only, so nothing is cached). A last row gives the floor: the
+in a temporary `PYTHONPYCACHEPREFIX`), as the layer ships it (layers/segue/Makefile),
+and segue's own modules compiled at every start, as a layer of bare sources would make
+Lambda do (the layer's files are read-only, so nothing is cached). A last row gives the floor: the
 libraries every handler imports (boto3, Powertools' logger and batch, pydantic) alone.
 
     make bench-cold   # or: uv run python -m bench.cold_start --runs 7

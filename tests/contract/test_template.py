@@ -156,20 +156,6 @@ def test_every_suppression_gives_its_reason(kind):
         assert len(skip.get("comment", "")) > 30, (name, skip["id"])
 
 
-def _names(requirements: list[str]) -> set[str]:
-    return {re.split(r"[\[<>=!~ ;]", line.strip(), maxsplit=1)[0].lower() for line in requirements}
-
-
-def test_the_layer_installs_every_runtime_dependency():
-    import tomllib
-
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    layer = (REPO / "layers" / "segue" / "requirements.txt").read_text().splitlines()
-    provided = {"boto3"}  # the python3.11 Lambda runtime has it
-    assert _names(project["dependencies"]) - provided <= _names([x for x in layer if x.strip()])
-    assert any(line.startswith("aws-lambda-powertools[tracer]") for line in layer)
-
-
 def test_the_rollout_flag_lives_in_appconfig_and_each_first_rule_set_is_valid():
     from aws_lambda_powertools.utilities.feature_flags import SchemaValidator
 

@@ -383,6 +383,22 @@ def test_auto_resume_fires_after_the_configured_time(harness):
     assert [e["type"] for e in events].count("ScheduleFired") == 1
 
 
+def test_auto_resumes_due_at_once_are_fired_together_each_once(harness):
+    names = [f"n{i}" for i in range(12)]
+    for name in names:
+        harness.start("many", FOUR, {"n": 0}, name=name, pauseBefore=["C"], autoResumeSeconds=60)
+    harness.drain()
+    harness.clock.advance(61)
+    assert harness.scheduler.workers > 1
+    assert harness.scheduler.fire_due() == len(names)  # by several threads at once
+    assert harness.scheduler.fire_due() == 0  # each schedule is deleted once it fired
+    harness.drain()
+    for name in names:
+        events = [e["type"] for e in harness.history(f"many:{name}")]
+        assert harness.describe(f"many:{name}")["status"] == "SUCCEEDED"
+        assert events.count("ExecutionResumed") == events.count("ScheduleFired") == 1
+
+
 def test_a_stale_auto_resume_schedule_does_nothing(harness):
     scheduler = harness.services.effects.timers.scheduler
     group = harness.stack.refs["Schedules"]

@@ -82,14 +82,6 @@ DIFFERS: dict[str, tuple[str, Any]] = {
         "SQS.QueueDoesNotExistException, not SQS.SdkClientException",
         lambda ending: ending["error"] == "SQS.QueueDoesNotExistException",
     ),
-    "test_callback__test_start_execution_sync2": (
-        "states:startExecution.sync:2 comes with nested executions (issue 19): refused by name",
-        lambda refused: "states:startExecution.sync:2" in str(refused),
-    ),
-    "test_callback__test_sync_with_task_token": (
-        "states:startExecution.sync comes with nested executions (issue 19): refused by name",
-        lambda refused: "states:startExecution.sync" in str(refused),
-    ),
 }
 """Where the local stack cannot end as AWS did: each asserts the documented difference."""
 

@@ -265,6 +265,29 @@ def test_deep_links_open_the_view_they_name(local_stack, page):
     local_stack.client.call("POST", f"/executions/{started}/cancel", {})
 
 
+def test_a_parent_links_to_its_child_and_the_child_back(local_stack, page):
+    register(
+        local_stack, "console-kid", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    )
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": "console-kid", "Name": "kid-1"},
+        "End": True,
+    }
+    register(local_stack, "console-mom", {"StartAt": "Run", "States": {"Run": task}})
+    mom = start(local_stack, "console-mom", "mom-1", {})
+    local_stack.wait_for_status(mom, "SUCCEEDED")
+
+    page.goto(f"{local_stack.endpoint}/console/executions/{mom}")
+    expect(page.get_by_test_id("inspection")).to_contain_text("Children (1)")
+    page.get_by_test_id("related").filter(has_text="console-kid:kid-1").click()
+    expect(page).to_have_url(re.compile("/console/executions/console-kid:kid-1$"))
+    expect(page.get_by_test_id("inspection")).to_contain_text("Started by")
+    page.get_by_test_id("related").filter(has_text=mom).click()
+    expect(page).to_have_url(re.compile(f"/console/executions/{mom}$"))
+
+
 def test_segue_console_serves_and_signs_for_another_stack(tmp_path, page):
     """`segue console` in front of a second stack: pages and API calls through its proxy."""
     with running_stack({}, tmp_path / "second.log", workers=1) as second:

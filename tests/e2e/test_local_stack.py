@@ -82,3 +82,30 @@ def test_unknown_execution_is_reported_not_crashed(local_stack):
     done = local_stack.segue("describe", "nope:nothing")
     assert done.returncode == 1
     assert "404" in done.stderr
+
+
+def test_a_nested_execution_through_the_cli_shows_parent_and_child(local_stack, tmp_path):
+    child = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    parent = {
+        "StartAt": "Run",
+        "States": {
+            "Run": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": "kid", "Name": "k-cli", "Input": {"n": 1}},
+                "End": True,
+            }
+        },
+    }
+    for name, definition in (("kid", child), ("mom", parent)):
+        path = tmp_path / f"{name}.asl.json"
+        path.write_text(json.dumps(definition))
+        assert local_stack.segue("deploy-definition", str(path)).returncode == 0
+    started = local_stack.segue("--json", "start", "mom", "--name", "m-cli", "--wait")
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout)["output"]["Output"] == {"n": 1}
+    assert (
+        "child:     kid:k-cli SUCCEEDED (from Run)"
+        in local_stack.segue("describe", "mom:m-cli").stdout
+    )
+    assert "parent:    mom:m-cli" in local_stack.segue("describe", "kid:k-cli").stdout

@@ -243,7 +243,7 @@ def test_sfn_calls_reach_segues_own_executions(harness):
         (SDK + "s3:noSuchAction", "no action 'noSuchAction'"),
         (SDK + "s3:getObject.sync", "pattern .sync"),
         ("arn:aws:states:::apigateway:invoke", "apigateway:invoke"),
-        ("arn:aws:states:::states:startExecution.sync", "states:startExecution.sync"),
+        ("arn:aws:states:::lambda:invoke.sync", "lambda:invoke.sync"),
         ("arn:aws:states:::batch:submitJob", "batch:submitJob"),
     ],
 )

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { duration, short, when } from '../format.js';
 import { copyButton, tree } from '../json.js';
+import { href, segment } from '../router.js';
 
 /** The inspection document, section by section. */
 export function inspection(doc) {
@@ -28,6 +29,14 @@ export function inspection(doc) {
     sections.push(section('Waiting for', list(doc.waits, (w) =>
       [h('strong', {}, w.state), ` ${w.kind}`, w.name ? ` ${w.name}` : '', w.key ? ` ${w.key}` : '',
         w.dueAt ? ` until ${when(w.dueAt)}` : ''])));
+  }
+  if (doc.parent) {
+    sections.push(section('Started by', h('p', {}, execution(doc.parent.executionId),
+      doc.parent.waits ? ' (its task waits for this one)' : '')));
+  }
+  if ((doc.children || []).length) {
+    sections.push(section(`Children (${doc.children.length})`, list(doc.children, (c) =>
+      [execution(c.executionId), ` ${c.status.toLowerCase()}, from ${c.state}`])));
   }
   if ((doc.failedStates || []).length) {
     sections.push(section('Failed in', list(doc.failedStates, (f) =>
@@ -73,6 +82,10 @@ export async function stateDetail(doc, name) {
   if (out) parts.push(h('h4', {}, 'Output ', copyButton(out.details.output)), tree(out.details.output));
   if (answer.nextToken) parts.push(h('p', { class: 'muted' }, 'Only its first 1,000 events are read here.'));
   return h('div', { class: 'state-detail', 'data-testid': 'state-detail', 'data-state': name }, parts);
+}
+
+function execution(id) {
+  return h('a', { href: href(`/executions/${segment(id)}`), 'data-testid': 'related' }, id);
 }
 
 function section(title, ...children) {

@@ -175,6 +175,11 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
         "pending:   " + ", ".join(document["pendingStates"]),
         "variables: " + json.dumps(document["variables"]),
         *(f"waits:     {_wait_line(w)}" for w in document.get("waits", [])),
+        *(f"parent:    {p['executionId']}" for p in [document.get("parent")] if p),
+        *(
+            f"child:     {c['executionId']} {c['status']} (from {c['state']})"
+            for c in document.get("children", [])
+        ),
     ]
     if "output" in document:
         lines.append("output:    " + json.dumps(document["output"]))

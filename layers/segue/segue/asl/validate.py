@@ -97,8 +97,12 @@ SERVICE_ACTIONS = frozenset(
     }
 )
 """The optimized integrations the engine runs; any other is refused at validation."""
-CALLBACK_ACTIONS = frozenset({"lambda:invoke", "sqs:sendMessage", "sns:publish"})
+CALLBACK_ACTIONS = frozenset(
+    {"lambda:invoke", "sqs:sendMessage", "sns:publish", "states:startExecution"}
+)
 """The integrations that may wait for a task token (`.waitForTaskToken`)."""
+SYNC_ACTIONS = frozenset({"states:startExecution"})
+"""The integrations that may wait for the job they start (`.sync`, `.sync:2`)."""
 REFUSED = {
     "apigateway:invoke": (
         "it calls an API Gateway stage through Step Functions' own signed client; "
@@ -595,6 +599,8 @@ def _check_runnable(resource: str, here: Parts) -> list[Diagnostic]:
             return [Diagnostic(pointer(parts), "SCHEMA_VALIDATION_FAILED", str(unknown))]
         return []
     if dot and pattern == "waitForTaskToken" and base in CALLBACK_ACTIONS:
+        return []
+    if dot and pattern in ("sync", "sync:2") and base in SYNC_ACTIONS:
         return []
     if base in REFUSED:
         return [_unsupported(parts, f"{action}: {REFUSED[base]}")]

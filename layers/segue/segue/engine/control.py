@@ -184,3 +184,25 @@ def _merge_variables(draft: Draft, data: dict[str, Json]) -> None:
         parent = join.parent
         merged = replace(parent, vars=draft.ref({**draft.read(parent.vars), **data}))
         draft.joins[join.id] = replace(join, parent=merged)
+
+
+def adopt(
+    machine: StateMachine,
+    head: Head,
+    *,
+    parent: str,
+    token: str,
+    sync: int,
+    now: datetime,
+    values: Values,
+) -> Decision:
+    """A child found again by name by its parent's task (a retry, the parent's redrive)
+    answers that task from now on; a FAILED child is redriven for it."""
+    if head.status is Status.FAILED and head.redrive:
+        decision = redrive(machine, head, by="segue", now=now, values=values)
+    elif is_terminal(head.status):
+        raise NotAllowed(f"an execution that is {head.status} answers at once")
+    else:
+        decision = Draft(machine, head, now, values).decision()
+    linked = replace(decision.head, parent=parent, parent_token=token, parent_sync=sync)
+    return replace(decision, head=linked)

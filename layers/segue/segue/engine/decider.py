@@ -21,13 +21,22 @@ from segue.engine.decision import Advance, TaskReport
 from segue.engine.draft import Draft
 from segue.engine.head import TokenStatus, is_terminal
 from segue.engine.visits import resume_wait, runtime_for, visit_of
-from segue.engine.waits import Await, WaitKind, expired, segue_wait, wait_kind
+from segue.engine.waits import (
+    Await,
+    WaitKind,
+    child_of,
+    expired,
+    segue_wait,
+    sync_mode,
+    wait_kind,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
     from segue.asl import Result, StateMachine
+    from segue.asl.outcomes import Json
     from segue.engine.decision import Decision
     from segue.engine.head import Head, Token
     from segue.engine.refs import Values
@@ -90,7 +99,9 @@ def work(
         result = run_task(entered)
     ended = clock()
     if kind_of_wait is WaitKind.CALLBACK and isinstance(result, Succeeded):
-        awaited = Await(WaitKind.CALLBACK, entered.timeout_seconds, entered.heartbeat_seconds)
+        child = child_of(result.output) if sync_mode(entered.resource) else ""
+        details: dict[str, Json] = {"child": child} if child else {}
+        awaited = Await(WaitKind.CALLBACK, *limits, details)
         return awaited, TaskReport(
             entered.resource, entered.parameters, started, ended, result, True, *limits
         )

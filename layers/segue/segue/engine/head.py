@@ -187,6 +187,7 @@ class Pause:
 _SPARSE = frozenset(
     {"due_at", "output", "redrive", "trigger_rule", "trigger_event", "deadline", "joins"}
     | {"pause_before", "pauses", "redrives", "unnumbered", "secret", "first_page"}
+    | {"parent", "parent_token", "parent_sync"}
 )
 """Head attributes left out of the item while empty (or 0): every write pays for its bytes,
 and no update expression refers to them."""
@@ -230,6 +231,12 @@ class Head:
     first_page: int = 0
     """The events of page 1 when the start decided the states that follow it too
     (`starts.first_steps`); 0 for the usual two (ExecutionStarted, StateEntered)."""
+    parent: str = ""
+    """The execution whose Task started this one (`states:startExecution`), if known."""
+    parent_token: str = ""
+    """The parent's task token this execution's end answers (`.sync`, `.sync:2`)."""
+    parent_sync: int = 0
+    """1: the answer gives the input and output as JSON text (`.sync`); 2: as JSON."""
     due_at: str = ""
     """When the sweeper looks at the head, as stored (the sort key of the ByDue index).
     Commits keep it while it still comes in time (`recovery.index_time`), so most of them
@@ -264,6 +271,7 @@ class Head:
             "redrives",
             "unnumbered",
             "first_page",
+            "parent_sync",
         ):
             if name in values:
                 values[name] = int(values[name])

@@ -119,7 +119,8 @@ def check_at(head: Head, patience: Patience, *, fresh: bool = True) -> datetime 
     dispatch patience; the sweeper looks once then even if nothing else is due.
     """
     if is_terminal(head.status):
-        return None
+        # a child's answer to its parent's task is an effect a crash could lose
+        return settled_at(head, patience) if fresh and head.parent_token else None
     candidates = [_token_due(head, t, patience) for t in head.tokens.values()]
     candidates += [_deadline_due(head, patience), _auto_resume_due(head, patience)]
     dues = [due for due in candidates if due is not None]

@@ -27,8 +27,15 @@ if TYPE_CHECKING:
     from segue.asl import Invoke, Result
     from segue.asl.outcomes import Json
     from segue.engine.head import Head, Token
+    from segue.engine.refs import Values
 
 CALLBACK_SUFFIX = ".waitForTaskToken"
+START_EXECUTION = "arn:aws:states:::states:startExecution"
+SYNC_SUFFIXES = {".sync": 1, ".sync:2": 2}
+"""A nested execution the Task waits for: 1 gives its output as JSON text, 2 as JSON."""
+_EXECUTION_ARN = re.compile(
+    r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:(?P<id>[^:]+:[^:]+)"
+)
 _ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:(?P<name>[^:]+)")
 APPROVAL = "segue:approval"
 WAIT_FOR_EVENT = "segue:waitForEvent"
@@ -55,8 +62,10 @@ class Await:
 
 def wait_kind(resource: str) -> WaitKind | None:
     """The kind of wait a Task resource makes, or None for a task that simply runs."""
-    if resource.endswith(CALLBACK_SUFFIX) or activity_name(resource):
-        return WaitKind.CALLBACK  # an activity's worker answers with the task token too
+    if resource.endswith(CALLBACK_SUFFIX) or activity_name(resource) or sync_mode(resource):
+        # an activity's worker answers with the task token too, and a nested execution's
+        # end answers its parent's (`$$.Task.Token` may be answered first by anyone)
+        return WaitKind.CALLBACK
     if resource == APPROVAL:
         return WaitKind.APPROVAL
     if resource == WAIT_FOR_EVENT:
@@ -71,8 +80,28 @@ def activity_name(resource: str) -> str | None:
 
 
 def base_resource(resource: str) -> str:
-    """The resource a callback task calls (without `.waitForTaskToken`)."""
+    """The resource a waiting task calls (without `.waitForTaskToken`, `.sync`, `.sync:2`)."""
+    if sync_mode(resource):
+        return START_EXECUTION
     return resource.removesuffix(CALLBACK_SUFFIX)
+
+
+def sync_mode(resource: str) -> int:
+    """1 for `states:startExecution.sync`, 2 for `.sync:2`, else 0."""
+    base, dot, pattern = resource.partition(".")
+    return SYNC_SUFFIXES.get(dot + pattern, 0) if base == START_EXECUTION else 0
+
+
+def child_of(started: Json) -> str:
+    """The execution id a StartExecution answer names ("" for none)."""
+    arn = started.get("ExecutionArn") if isinstance(started, dict) else None
+    return execution_of(arn) if isinstance(arn, str) else ""
+
+
+def execution_of(arn: str) -> str:
+    """The execution id of an execution ARN of any region and account ("" for none)."""
+    found = _EXECUTION_ARN.fullmatch(arn)
+    return found["id"] if found else ""
 
 
 def segue_wait(invoke: Invoke) -> Await | Failed:
@@ -182,3 +211,18 @@ def approval_id(execution_id: str, token: str, attempt: int) -> str:
     """Deterministic, so a repeated effect writes the same approval record."""
     digest = hashlib.sha256(f"{execution_id}/{token}/{attempt}".encode()).hexdigest()
     return f"ap-{digest[:32]}"
+
+
+def child_waited(token: Token, values: Values) -> str:
+    """The nested execution a `.sync` task's token waits for ("" for none)."""
+    if token.wait != WaitKind.CALLBACK or not token.wait_info:
+        return ""
+    info = values(token.wait_info)
+    child = info.get("child") if isinstance(info, dict) else None
+    return child if isinstance(child, str) else ""
+
+
+def children_waited(head: Head, values: Values) -> tuple[str, ...]:
+    """The nested executions the head's `.sync` tasks wait for."""
+    found = (child_waited(t, values) for t in head.tokens.values())
+    return tuple(child for child in found if child)

@@ -73,6 +73,8 @@ class Inspection(_Answer):
     checkpoint: dict[str, Any]
     created_at: str = Field(alias="createdAt")
     updated_at: str = Field(alias="updatedAt")
+    children: list[dict[str, Any]]
+    """The nested executions its Tasks started: executionId, state, status."""
     state_management: bool = Field(alias="stateManagement")
 
 

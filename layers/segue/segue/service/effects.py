@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from segue.store.dynamo import ExecutionStore
     from segue.store.queue import WorkQueue
     from segue.store.timers import Timers
+    from segue.tasks.children import Parent
 
 log = logging.getLogger("segue.effects")
 
@@ -49,11 +50,21 @@ class WaitHooks(Protocol):
     def ended(self, head: Head, token: Token) -> None: ...
 
 
+class ChildHooks(Protocol):
+    """What answers a parent when its child ends, and stops a child no task waits for."""
+
+    def ended(self, child: Head) -> None: ...
+
+    def wait_ended(self, parent: Head, token: Token) -> None: ...
+
+    def adopt(self, child: Head, parent: Parent) -> None: ...
+
+
 @dataclass
 class Effects:
     """Dispatch, schedules, checkpoints, wait records and expiry of committed decisions.
 
-    `waits` is set once the services exist (the hooks deliver through them).
+    `waits` and `children` are set once the services exist (they deliver through them).
     """
 
     store: ExecutionStore
@@ -63,6 +74,7 @@ class Effects:
     max_queue_delay: timedelta = timedelta(seconds=MAX_DELAY_SECONDS)
     timer_lead: timedelta = timedelta(minutes=5)
     waits: WaitHooks | None = None
+    children: ChildHooks | None = None
     periodic_snapshots: Callable[[Head], bool] = lambda head: True
     """Whether the rollout flag keeps interval snapshots for this execution's workflow."""
 
@@ -85,6 +97,10 @@ class Effects:
                 self.waits.started(committed, token)
             for token in decision.ended_waits:
                 self.waits.ended(committed, token)
+        if self.children is not None:
+            for token in decision.ended_waits:
+                self.children.wait_ended(committed, token)
+            self.children.ended(committed)
         for timer in decision.schedule:
             self.timers.create(timer)
         for timer in decision.unschedule:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import diagnose
@@ -25,7 +25,7 @@ from segue.service.errors import (
     NotFoundError,
     shown,
 )
-from segue.service.inspection import current_states, inspection_document
+from segue.service.inspection import children_started, current_states, inspection_document
 from segue.service.limits import check_definition_size, check_document
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from segue.service.wiring import Services
     from segue.store.dynamo import Page
     from segue.store.queue import WorkMessage
+    from segue.tasks.children import Parent
 
 MAX_LIST = 100
 MAX_SEARCH = 80
@@ -110,11 +111,13 @@ class Executions:
         auto_resume_seconds: int | None = None,
         trigger: tuple[str, str] = ("", ""),
         revision: int | None = None,
+        parent: Parent | None = None,
     ) -> tuple[bool, dict[str, Any]]:
         """Start (or find, for a name already used) an execution; (created, answer).
 
         `trigger` is the (rule, event id) of the EventBridge event that started it;
-        `revision` is the definition's revision to run (the latest when None).
+        `revision` is the definition's revision to run (the latest when None); `parent`
+        the Task that starts it as a nested execution.
         """
         _check_name(state_machine, "state machine")
         name = name if name is not None else str(uuid.uuid4())
@@ -148,6 +151,14 @@ class Executions:
             secret=secrets.token_hex(16),
             trigger=trigger,
         )
+        if parent is not None:
+            linked = replace(
+                begun.head,
+                parent=parent.execution_id,
+                parent_token=parent.token,
+                parent_sync=parent.sync,
+            )
+            begun = replace(begun, head=linked)
         documents = self.services.documents
         values = documents.reader(begun.head.execution_id)
         decision, after = first_steps(machine, begun, values)
@@ -158,6 +169,9 @@ class Executions:
                 raise ConflictingRequestError(
                     f"execution {name!r} already exists with a different input"
                 )
+            children = self.services.effects.children
+            if parent is not None and children is not None:
+                children.adopt(existing, parent)
             return False, _started(existing)
         metrics.record(
             [count("ExecutionsStarted"), count("Transitions")]
@@ -192,7 +206,12 @@ class Executions:
         pages = self.services.kept_pages.read(execution_id, head.next_seq, head.created_at)
         values = self.services.documents.reader(execution_id)
         managed = self.services.rollout.enabled(head.state_machine, head.revision, machine)
-        return inspection_document(head, machine, pages, values) | {"stateManagement": managed}
+        document = inspection_document(head, machine, pages, values)
+        children = children_started(pages, values)
+        for child in children:
+            found = self.services.store.get_head(child["executionId"])
+            child["status"] = str(found.status) if found else "EXPIRED"
+        return document | {"children": children, "stateManagement": managed}
 
     def list(
         self,

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 from segue.asl.machine import reachable
 from segue.engine import events as ev
 from segue.engine.head import Status, is_terminal
-from segue.engine.waits import WaitKind, approval_id
+from segue.engine.waits import (
+    START_EXECUTION,
+    WaitKind,
+    approval_id,
+    base_resource,
+    child_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,6 +21,9 @@ if TYPE_CHECKING:
     from segue.asl import StateMachine
     from segue.engine.head import Head, Token
     from segue.store.dynamo import Page
+
+MOST_CHILDREN = 100
+"""Nested executions an inspection lists (the newest), each read for its status."""
 
 
 def inspection_document(
@@ -44,11 +53,35 @@ def inspection_document(
     }
     if head.trigger_rule:
         document["trigger"] = {"rule": head.trigger_rule, "eventId": head.trigger_event}
+    if head.parent:
+        document["parent"] = {"executionId": head.parent, "waits": bool(head.parent_token)}
     if head.output:
         document["output"] = values(head.output)
     if head.error is not None or head.cause is not None:
         document["error"], document["cause"] = head.error, head.cause
     return document
+
+
+def children_started(pages: list[Page], values: Callable[[str], Any]) -> list[dict[str, str]]:
+    """The nested executions the Tasks of the execution started, oldest first (the newest
+    MOST_CHILDREN of them)."""
+    resources: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for page in pages:
+        for event in page.events:
+            state = event.state or ""
+            if event.type == ev.TASK_SCHEDULED:
+                resources[state] = str(event.details.get("resource", ""))
+            elif (
+                event.type in (ev.TASK_SUBMITTED, ev.TASK_SUCCEEDED)
+                and "output" in event.details
+                and base_resource(resources.get(state, "")) == START_EXECUTION
+            ):
+                child = child_of(values(event.details["output"]))
+                if child:
+                    found.pop(child, None)
+                    found[child] = state
+    return [{"executionId": c, "state": s} for c, s in list(found.items())[-MOST_CHILDREN:]]
 
 
 def current_states(head: Head) -> list[dict[str, Any]]:

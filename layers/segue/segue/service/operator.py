@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from segue.engine import control
+from segue.engine.waits import children_waited
 from segue.service.changes import change
 from segue.service.errors import BadRequestError, ConflictingRequestError, NotFoundError
 from segue.service.inspection import current_states, pause_document
@@ -60,7 +61,10 @@ class Operator:
                 values=values,
             )
 
-        return self.change(execution_id, decide)
+        head = self.change(execution_id, decide)
+        for child in self._children(head):
+            self._cascade(child, lambda c: self.pause(c, by, _said(reason, execution_id), 0))
+        return head
 
     def resume(
         self,
@@ -91,7 +95,11 @@ class Operator:
                 pause_id=pause_id,
             )
 
-        return self.change(execution_id, decide)
+        head = self.change(execution_id, decide)
+        said = _said(reason, execution_id)
+        for child in self._children(head):
+            self._cascade(child, lambda c: self.resume(c, by, said, None, None))
+        return head
 
     def auto_resume(self, execution_id: str, pause_id: str) -> Head | None:
         """A schedule fired: resume if `pause_id` is still the pause; None if it is stale."""
@@ -178,11 +186,26 @@ class Operator:
             "pause": pause_document(kept),
         }
 
+    def _children(self, head: Head) -> tuple[str, ...]:
+        return children_waited(head, self.services.documents.reader(head.execution_id))
+
+    def _cascade(self, child: str, operate: Callable[[str], Head]) -> None:
+        """Pause or resume a running child as its parent was; one that cannot be is left."""
+        try:
+            operate(child)
+        except (ConflictingRequestError, NotFoundError) as refused:
+            log.info("%s left as it is: %s", child, refused)
+
     def _head(self, execution_id: str) -> Head:
         head = self.services.store.get_head(execution_id)
         if head is None:
             raise NotFoundError(f"no execution {execution_id!r}")
         return head
+
+
+def _said(reason: str, parent: str) -> str:
+    """The reason a child is paused or resumed with its parent."""
+    return f"with its parent {parent}" + (f": {reason}" if reason else "")
 
 
 def check_auto_resume(seconds: int | None) -> None:

@@ -65,8 +65,13 @@ class Sweeper:
         if head is None:
             return "gone"
         if is_terminal(head.status):
+            outcome = "finished"
+            children = self.services.effects.children
+            if head.parent_token and children is not None:
+                children.ended(head)  # again, in case a crash lost the answer
+                outcome = "answered"
             store.check_again(head, None)
-            return "finished"
+            return outcome
         if overdue(head, now, patience):
             try:
                 change(

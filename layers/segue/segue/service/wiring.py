@@ -8,7 +8,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -17,6 +17,7 @@ from botocore.config import Config
 
 from segue.engine.recovery import Patience
 from segue.service.activities import Activities
+from segue.service.children import Children
 from segue.service.cursors import Cursors
 from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
@@ -25,7 +26,9 @@ from segue.service.machines import Machines
 from segue.service.rollout import Rollout, flag_store
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
+from segue.sfn.arns import Arns
 from segue.sfn.client import in_process as step_functions_in_process
+from segue.sfn.nested import parent_outcome
 from segue.store.activities import ActivityStore
 from segue.store.dynamo import ExecutionStore
 from segue.store.queue import MAX_DELAY_SECONDS, WorkQueue
@@ -255,6 +258,9 @@ def build(
         rollout,
     )
     effects.waits = Waits(built, clock)
+    effects.children = Children(
+        built, clock, partial(parent_outcome, arns=Arns(settings.region, settings.account))
+    )
     worker.resources.step_functions = cache(lambda: step_functions_in_process(built))
     return built
 

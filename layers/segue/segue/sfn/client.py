@@ -69,6 +69,13 @@ def in_process(services: Services) -> Any:
             request.url, status, response_headers, ResponseBody(json.dumps(answer).encode())
         )
 
+    def by_name(params: dict[str, Any], **_: Any) -> None:
+        """A Task may name one of segue's state machines by its name alone."""
+        named = params.get("stateMachineArn")
+        if isinstance(named, str) and named and not named.startswith("arn:"):
+            params["stateMachineArn"] = arns.state_machine(named)
+
+    client.meta.events.register("provide-client-params.sfn.StartExecution", by_name)
     client.meta.events.register_first("before-send.sfn.*", send)
     return client
 

@@ -19,7 +19,7 @@ from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
 from segue.engine.head import Status
-from segue.engine.waits import read_task_token
+from segue.engine.waits import execution_of, read_task_token
 from segue.service.errors import (
     BadRequestError,
     ClientError,
@@ -36,6 +36,7 @@ from segue.sfn import errors as sfn
 from segue.sfn import shapes as s
 from segue.sfn.history import Translator, epoch, json_text
 from segue.store.activities import ACTIVITY
+from segue.tasks.children import STARTED_BY, Parent
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -60,6 +61,7 @@ SEGUE_STATUSES = {
     for aws in set(AWS_STATUS.values())
 }
 DEFAULT_PAGE = 100
+STARTED_BY_FIELD = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
 MAX_TAGS = 50
 
 
@@ -377,11 +379,23 @@ class StepFunctions:
             conflict=sfn.ExecutionAlreadyExists,
             invalid=sfn.InvalidExecutionInput,
         ):
-            _, answer = self._executions.start(name, document, request.name, revision=version)
+            _, answer = self._executions.start(
+                name, document, request.name, revision=version, parent=self._parent(document)
+            )
         return s.StartExecutionOutput(
             execution_arn=self.arns.execution(answer["executionId"]),
             start_date=epoch(answer["createdAt"]),
         )
+
+    def _parent(self, document: Any) -> Parent | None:
+        """The Task that starts this execution (in-process), or the execution its input
+        names as AWS's console reads it (AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID)."""
+        parent = STARTED_BY.get()
+        if parent is not None:
+            return parent
+        named = document.get(STARTED_BY_FIELD) if isinstance(document, dict) else None
+        found = execution_of(named) if isinstance(named, str) else ""
+        return Parent(found) if found else None  # AWS starts one it cannot link all the same
 
     def describe_execution(self, request: s.ExecutionArnInput) -> s.Shape:
         head = self._head(request.execution_arn)

@@ -11,8 +11,9 @@ from segue.asl import Failed, Succeeded, errors
 from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.sdk import PREFIX as SDK_PREFIX
 from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
-from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource
+from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource, sync_mode
 from segue.tasks import http, sdk
+from segue.tasks.children import STARTED_BY, Parent, parent_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,13 +77,17 @@ class Resources:
         activity = activity_name(invoke.resource)
         if activity is not None:
             return self._offer(activity, invoke)
-        callback = invoke.resource.endswith(CALLBACK_SUFFIX)
+        # a nested execution's task waits, like a callback's, once the child has started
+        callback = invoke.resource.endswith(CALLBACK_SUFFIX) or bool(sync_mode(invoke.resource))
         timeout = HAND_OVER if callback else float(invoke.timeout_seconds or LONGEST_TASK)
         cut_short = budget is not None and budget < timeout
         if budget is not None and cut_short:
             timeout = max(budget, 0.0)
         resource = base_resource(invoke.resource)
-        future = self._pool.submit(self._run, resource, invoke.parameters, timeout, callback)
+        parent = parent_of(invoke)
+        future = self._pool.submit(
+            self._run, resource, invoke.parameters, timeout, callback, parent
+        )
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
@@ -103,7 +108,14 @@ class Resources:
         self.activities.offer(activity, invoke.task_token, invoke.parameters)
         return Succeeded(None)
 
-    def _run(self, resource: str, parameters: Json, timeout: float, callback: bool) -> Result:
+    def _run(
+        self,
+        resource: str,
+        parameters: Json,
+        timeout: float,
+        callback: bool,
+        parent: Parent | None = None,
+    ) -> Result:
         if resource.startswith("arn:aws:lambda:"):
             return self.functions.invoke(resource, parameters, timeout)
         if not resource.startswith(_INTEGRATION):
@@ -115,7 +127,7 @@ class Resources:
             return http.invoke(parameters, self.client, timeout)
         if action in _SERVICES:
             service, operation, prefix, generic = _SERVICES[action]
-            result = self._call(optimized(service, operation, prefix), parameters, generic)
+            result = self._call(optimized(service, operation, prefix), parameters, generic, parent)
             return _failed_entries(result) if action == "events:putEvents" else result
         if resource.startswith(SDK_PREFIX):
             try:
@@ -124,9 +136,19 @@ class Resources:
                 return Failed(errors.RUNTIME, str(unknown))
         return Failed(errors.TASK_FAILED, f"segue does not support the integration {action} yet")
 
-    def _call(self, action: SdkAction, parameters: Json, generic: str | None = None) -> Result:
+    def _call(
+        self,
+        action: SdkAction,
+        parameters: Json,
+        generic: str | None = None,
+        parent: Parent | None = None,
+    ) -> Result:
         if action.service == "stepfunctions" and self.step_functions is not None:
-            return sdk.call(self.step_functions(), action, parameters, generic)
+            started_by = STARTED_BY.set(parent)
+            try:
+                return sdk.call(self.step_functions(), action, parameters, generic)
+            finally:
+                STARTED_BY.reset(started_by)
         return sdk.call(self.client(action.service), action, parameters, generic)
 
     def _lambda_invoke(self, parameters: Json, timeout: float, asynchronous: bool) -> Result:

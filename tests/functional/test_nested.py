@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from segue.asl import diagnose
 from segue.service.sweeper import Sweeper
+from tests.functional.harness import make_harness
 from tests.unit.helpers import machine
 
 START = "arn:aws:states:::states:startExecution"
@@ -376,3 +377,24 @@ def test_a_running_child_found_again_by_name_answers_the_task_that_found_it(harn
     assert harness.describe(first)["status"] == "WAITING"  # one child answers one task
     kid = [e["type"] for e in harness.history("slow:k1")]
     assert kid.count("ExecutionStarted") == 1
+
+
+@pytest.fixture
+def scheduled(aws, monkeypatch):
+    """Every wake-up through a schedule, so the test moves the clock instead of sleeping."""
+    return make_harness(
+        monkeypatch, SEGUE_MAX_QUEUE_DELAY_SECONDS="0", SEGUE_TIMER_LEAD_SECONDS="0"
+    )
+
+
+def test_a_parent_that_times_out_cancels_its_running_child(scheduled):
+    register(scheduled, "slow", SLOW)
+    definition = parent("slow", ".sync:2") | {"TimeoutSeconds": 60}
+    mom = scheduled.start("mom", definition, {})
+    scheduled.drain()
+    assert scheduled.describe("slow:k1")["status"] == "WAITING"
+    scheduled.clock.advance(61)
+    scheduled.scheduler.fire_due()
+    scheduled.drain()
+    assert scheduled.describe(mom)["status"] == "TIMED_OUT"
+    assert scheduled.describe("slow:k1")["status"] == "CANCELLED"

@@ -1,4 +1,4 @@
-"""Nested executions seen from the engine: a child's end answers its parent's `.sync`
+"""Nested executions seen from the service: a child's end answers its parent's `.sync`
 task, and a `.sync` task that stops waiting stops its child.
 
 Both run after a commit (effects), and both are safe to repeat: the parent's token takes

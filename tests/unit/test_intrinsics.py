@@ -104,6 +104,7 @@ def test_uuid_is_a_version_4_uuid_drawn_from_the_given_randomness():
         "States.ArrayLength($.obj)",
         "States.ArrayUnique('x')",
         "States.Base64Decode('***')",
+        "States.Base64Decode('\u00e9t\u00e9')",  # outside ASCII: not base64 either
         "States.Base64Encode($.n)",
         "States.Hash('x', 'SHA-3')",
         "States.JsonMerge($.obj, $.other, true)",

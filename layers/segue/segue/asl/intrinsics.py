@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import math
@@ -368,7 +367,7 @@ def _base64_decode(args: list[Json], _: random.Random | None) -> str:
     text = _short_string("Base64Decode", args[0])
     try:
         return base64.b64decode(text, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # not base64 (a character outside ASCII too), not UTF-8
         raise _fail("Base64Decode", "the value is not base64-encoded UTF-8 text") from exc
 
 

@@ -208,8 +208,9 @@ class Executions:
         managed = self.services.rollout.enabled(head.state_machine, head.revision, machine)
         document = inspection_document(head, machine, pages, values)
         children = children_started(pages, values)
+        heads = self.services.store.get_heads([c["executionId"] for c in children])
         for child in children:
-            found = self.services.store.get_head(child["executionId"])
+            found = heads.get(child["executionId"])
             child["status"] = str(found.status) if found else "EXPIRED"
         return document | {"children": children, "stateManagement": managed}
 

@@ -15,7 +15,7 @@ from typing import Any
 from segue.engine import refs
 from segue.store import keys
 from segue.store.errors import ConflictError
-from segue.store.table import Table, from_item, to_item
+from segue.store.table import Table, to_item
 
 APPROVAL_STATUSES = ("PENDING", "APPROVED", "REJECTED", "TIMED_OUT", "CANCELLED")
 
@@ -191,20 +191,6 @@ class WaitStore(Table):
             )
         except ConflictError:
             pass
-
-    def _batch_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """The items of `wanted`, in its order (missing ones left out)."""
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for start in range(0, len(wanted), 100):
-            request: Any = {self.table: {"Keys": [to_item(k) for k in wanted[start : start + 100]]}}
-            request[self.table]["ConsistentRead"] = True
-            while request:
-                answer = self._call(self.client.batch_get_item, {"RequestItems": request})
-                for item in answer["Responses"].get(self.table, []):
-                    plain = from_item(item)
-                    found[(plain["pk"], plain["sk"])] = plain
-                request = answer.get("UnprocessedKeys") or {}
-        return [found[(k["pk"], k["sk"])] for k in wanted if (k["pk"], k["sk"]) in found]
 
 
 def _listed(approval_id: str, status: str, created_at: str) -> dict[str, Any]:

@@ -46,13 +46,8 @@ class Children:
         if not (child.parent_token and is_terminal(child.status)):
             return
         outcome = self.outcome(child, self.services.documents.reader(child.execution_id))
-        waits = Waits(self.services, self.clock)
         try:
-            if "output" in outcome:
-                waits.task_succeeded(child.parent_token, outcome["output"])
-            else:
-                error, cause = outcome.get("error"), outcome.get("cause")
-                waits.task_failed(child.parent_token, str(error), str(cause))
+            Waits(self.services, self.clock).answer(child.parent_token, outcome)
         except (ConflictingRequestError, NotFoundError) as closed:
             log.info("%s ended; its parent's task needs no answer: %s", child.execution_id, closed)
 

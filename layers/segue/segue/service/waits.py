@@ -90,11 +90,11 @@ class Waits:
     def task_succeeded(self, task_token: str, output: Json) -> None:
         """POST /tasks/success."""
         check_document(output, "the output")
-        self._callback(task_token, {"output": output})
+        self.answer(task_token, {"output": output})
 
     def task_failed(self, task_token: str, error: str | None, cause: str | None) -> None:
         """POST /tasks/failure (an error or cause not given stays null, as on AWS)."""
-        self._callback(task_token, {"error": error, "cause": cause})
+        self.answer(task_token, {"error": error, "cause": cause})
 
     def heartbeat(self, task_token: str, worker: str | None = None) -> None:
         """POST /tasks/heartbeat: the task's heartbeat deadline starts again.
@@ -122,7 +122,8 @@ class Waits:
         except (_NoChange, deliveries.HandingOver):
             pass
 
-    def _callback(self, task_token: str, outcome: dict[str, Json]) -> None:
+    def answer(self, task_token: str, outcome: dict[str, Json]) -> None:
+        """End a callback wait with `outcome`: {"output"} or {"error", "cause"}."""
         named, head = self._verified(task_token)
         try:
             deliveries.waiting_token(head, named.token, named.attempt, WaitKind.CALLBACK)

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from segue.engine.waits import CALLBACK_SUFFIX, START_EXECUTION, read_task_token, sync_mode
+from segue.engine.waits import START_EXECUTION, base_resource, read_task_token, sync_mode
 
 if TYPE_CHECKING:
     from segue.asl import Invoke
@@ -34,9 +34,9 @@ def parent_of(invoke: Invoke) -> Parent | None:
     """The parent a Task starting a nested execution names (it holds a task token)."""
     if invoke.task_token is None:
         return None
-    mode = sync_mode(invoke.resource)
-    if not mode and invoke.resource != START_EXECUTION + CALLBACK_SUFFIX:
+    if base_resource(invoke.resource) != START_EXECUTION:
         return None
+    mode = sync_mode(invoke.resource)
     read = read_task_token(invoke.task_token)
     if read is None:
         return None

@@ -11,7 +11,7 @@ from segue.asl import Failed, Succeeded, errors
 from segue.asl.bounds import JsonTextError, read_json
 from segue.asl.sdk import PREFIX as SDK_PREFIX
 from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
-from segue.engine.waits import CALLBACK_SUFFIX, activity_name, base_resource, sync_mode
+from segue.engine.waits import WaitKind, activity_name, base_resource, wait_kind
 from segue.tasks import http, sdk
 from segue.tasks.children import STARTED_BY, Parent, parent_of
 
@@ -77,8 +77,8 @@ class Resources:
         activity = activity_name(invoke.resource)
         if activity is not None:
             return self._offer(activity, invoke)
-        # a nested execution's task waits, like a callback's, once the child has started
-        callback = invoke.resource.endswith(CALLBACK_SUFFIX) or bool(sync_mode(invoke.resource))
+        # a callback's task, or a nested execution's, waits once it has handed over
+        callback = wait_kind(invoke.resource) is WaitKind.CALLBACK
         timeout = HAND_OVER if callback else float(invoke.timeout_seconds or LONGEST_TASK)
         cut_short = budget is not None and budget < timeout
         if budget is not None and cut_short:

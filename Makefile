@@ -10,7 +10,7 @@ EXAMPLE_FUNCTIONS := reserve-stock=examples.tasks:reserve_stock charge-card=exam
 	list-orders=examples.tasks:list_orders credit-score=examples.tasks:credit_score \
 	resize-image=examples.tasks:resize_image
 
-.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold bench-memory bench-index bench-scale \
+.PHONY: dev test lint validate unit conformance sync tools soak bench bench-cost bench-speed bench-pause bench-waits bench-recovery bench-query bench-cold bench-memory bench-index bench-scale bench-distributed \
 	console console-test browser screenshots bench-console
 
 tools:
@@ -82,6 +82,7 @@ bench: sync console browser
 	$(RUN) python -m bench.memory --megabytes 10
 	$(RUN) python -m bench.index --sizes 1000 10000 100000
 	$(RUN) python -m bench.scale --executions 10000
+	$(RUN) python -m bench.distributed --items 10000
 
 # A state's data handling in JSONPath and in JSONata, in the pure interpreter.
 bench-query: sync
@@ -106,6 +107,9 @@ bench-index: sync
 # 10,000 executions on the local stack: waiting, ended, paused; a burst; auto-resume.
 bench-scale: sync
 	$(RUN) python -m bench.scale --executions 10000
+
+bench-distributed: sync
+	$(RUN) python -m bench.distributed --items 10000
 
 # A worker's peak memory while it carries a 10 MB state, on the local stack.
 bench-memory: sync

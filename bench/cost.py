@@ -197,6 +197,11 @@ class Meter:
         elif operation == "Query":
             size = sum(item_bytes(i) for i in parsed.get("Items", []))
             self.units["read_units_x2"] += max(1, math.ceil(size / 4096)) * 2
+        elif operation == "BatchGetItem":  # consistent reads: 1 unit per item's started 4 KB
+            found = [i for items in parsed.get("Responses", {}).values() for i in items]
+            self.units["read_units_x2"] += sum(
+                max(1, math.ceil(item_bytes(i) / 4096)) * 2 for i in found
+            )
 
     def stored_bytes(self) -> int:
         """Bytes the executions keep in the table and its indexes (definitions left out)."""
@@ -308,16 +313,7 @@ def priced(
     """Dollars per million transitions, by part, and the counts they come from."""
     u = meter.units
     per = 1e6 / transitions
-    gb_seconds = lambdas.billed_ms / 1000 * memory_gb()
-    dollars = {
-        "dynamodb writes": (u["table_writes"] + u["index_writes"]) * prices.DYNAMODB_WRITE_UNIT,
-        "dynamodb reads": u["read_units_x2"] / 2 * prices.DYNAMODB_READ_UNIT,
-        "sqs": u["sqs_requests"] * prices.SQS_REQUEST,
-        "lambda requests": lambdas.requests * prices.LAMBDA_REQUEST,
-        "lambda compute": gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
-        "scheduler": u["schedules"] * prices.SCHEDULER_INVOCATION,
-        "s3": u["s3_puts"] * prices.S3_PUT + u["s3_gets"] * prices.S3_GET,
-    }
+    dollars = by_part(meter, lambdas)
     return {
         "workflow": name,
         "executions": executions,
@@ -340,6 +336,21 @@ def priced(
         "calls per transition": {
             k: round(v / transitions, 2) for k, v in sorted(meter.calls.items())
         },
+    }
+
+
+def by_part(meter: Meter, lambdas: Invocations) -> dict[str, float]:
+    """What the calls metered cost on AWS, in dollars, by part."""
+    u = meter.units
+    gb_seconds = lambdas.billed_ms / 1000 * memory_gb()
+    return {
+        "dynamodb writes": (u["table_writes"] + u["index_writes"]) * prices.DYNAMODB_WRITE_UNIT,
+        "dynamodb reads": u["read_units_x2"] / 2 * prices.DYNAMODB_READ_UNIT,
+        "sqs": u["sqs_requests"] * prices.SQS_REQUEST,
+        "lambda requests": lambdas.requests * prices.LAMBDA_REQUEST,
+        "lambda compute": gb_seconds * prices.LAMBDA_GB_SECOND_ARM,
+        "scheduler": u["schedules"] * prices.SCHEDULER_INVOCATION,
+        "s3": u["s3_puts"] * prices.S3_PUT + u["s3_gets"] * prices.S3_GET,
     }
 
 

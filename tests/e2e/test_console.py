@@ -288,6 +288,38 @@ def test_a_parent_links_to_its_child_and_the_child_back(local_stack, page):
     expect(page).to_have_url(re.compile(f"/console/executions/{mom}$"))
 
 
+def test_a_distributed_maps_run_shows_its_progress_while_paused(local_stack, page):
+    ask = {"Type": "Task", "Resource": "segue:approval", "Parameters": {"Message": "go?"}}
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.xs",
+                "MaxConcurrency": 2,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Ask",
+                    "States": {"Ask": {**ask, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    register(local_stack, "console-fan", definition)
+    fan = start(local_stack, "console-fan", "fan-1", {"xs": [1, 2, 3, 4, 5]})
+    local_stack.wait_for_status(fan, "WAITING")
+    local_stack.client.call("POST", f"/executions/{fan}/pause", {"reason": "look"})
+
+    page.goto(f"{local_stack.endpoint}/console/executions/{fan}")
+    run = page.get_by_test_id("map-run")
+    expect(run).to_contain_text("Each running, paused")
+    expect(run).to_contain_text("0 of 5 items done")
+    expect(run).to_contain_text("2 running, 3 pending")
+    assert run.locator("progress").get_attribute("max") == "5"
+    local_stack.client.call("POST", f"/executions/{fan}/cancel", {})
+
+
 def test_segue_console_serves_and_signs_for_another_stack(tmp_path, page):
     """`segue console` in front of a second stack: pages and API calls through its proxy."""
     with running_stack({}, tmp_path / "second.log", workers=1) as second:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.localstack import REPO
+from tests.unit.helpers import distributed_map, object_reader
 
 EXAMPLES = {
     "order.asl.json": (
@@ -109,3 +110,28 @@ def test_a_nested_execution_through_the_cli_shows_parent_and_child(local_stack, 
         in local_stack.segue("describe", "mom:m-cli").stdout
     )
     assert "parent:    mom:m-cli" in local_stack.segue("describe", "kid:k-cli").stdout
+
+
+def test_a_distributed_map_over_s3_through_the_cli_shows_its_run(local_stack, tmp_path):
+    s3 = local_stack.aws("s3")
+    s3.create_bucket(Bucket="cli-items")
+    lines = "\n".join(json.dumps({"n": n}) for n in range(25))
+    s3.put_object(Bucket="cli-items", Key="in.jsonl", Body=lines.encode())
+    count = {"Type": "Pass", "Parameters": {"count.$": "States.ArrayLength($.Items)"}, "End": True}
+    definition = distributed_map(
+        {"StartAt": "Count", "States": {"Count": count}},
+        ItemReader=object_reader("cli-items", "in.jsonl", InputType="JSONL"),
+        ItemBatcher={"MaxItemsPerBatch": 10},
+        MaxConcurrency=2,
+    )
+    path = tmp_path / "fan.asl.json"
+    path.write_text(json.dumps(definition))
+    assert local_stack.segue("deploy-definition", str(path)).returncode == 0
+    started = local_stack.segue("--json", "start", "fan", "--name", "f-cli", "--wait")
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout)["output"] == [{"count": 10}, {"count": 10}, {"count": 5}]
+    described = local_stack.segue("describe", "fan:f-cli").stdout
+    assert (
+        "map run:   Each SUCCEEDED: 25 items "
+        "(0 pending, 0 running, 25 succeeded, 0 failed, 0 aborted)" in described
+    )

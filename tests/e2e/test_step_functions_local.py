@@ -220,5 +220,5 @@ def test_every_other_operation_and_its_errors_through_segue_dev(sfn):
     with pytest.raises(sfn.exceptions.ValidationException):
         sfn.list_executions(stateMachineArn=SM + "nap", maxResults=5000)
     with pytest.raises(sfn.exceptions.ClientError) as unknown:
-        sfn.describe_map_run(mapRunArn="arn:aws:states:us-east-1:123456789012:mapRun:a/b:c")
+        sfn.describe_state_machine_alias(stateMachineAliasArn=SM + "nap:live")
     assert unknown.value.response["Error"]["Code"] == "UnknownOperationException"

@@ -34,6 +34,7 @@ FUNCTIONS = {
         "fixable",
         "hand_over",
         "tally",
+        "batch_tally",
     )
 }
 

@@ -112,3 +112,14 @@ def slow(event: Any, context: Any) -> Any:
     with Path(event["log"]).open("a") as log:
         log.write("ran\n")
     return {"slept": event["seconds"]}
+
+
+def batch_tally(event: Any, context: Any) -> Any:
+    """Notes the items of a Distributed Map's batch in the file `BatchInput.log` (a line a
+    call, appended: counted across processes), and counts them."""
+    from pathlib import Path
+
+    items = event["Items"]
+    with Path(event["BatchInput"]["log"]).open("a") as log:
+        log.write(" ".join(str(item["n"]) for item in items) + "\n")
+    return {"count": len(items)}

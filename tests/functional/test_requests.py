@@ -49,7 +49,7 @@ FIELDS = [
     "autoResumeSeconds", "stateMachineArn", "executionArn", "roleArn", "maxResults",
     "statusFilter", "reverseOrder", "includeExecutionData", "taskToken",
 ]  # fmt: skip
-TARGETS = [*OPERATIONS, "DescribeMapRun", "Nonsense", ""]
+TARGETS = [*OPERATIONS, "TestState", "Nonsense", ""]
 QUERY = ["limit", "nextToken", "status", "stateMachine", "after"]
 
 json_values = st.recursive(

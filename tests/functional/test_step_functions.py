@@ -216,7 +216,9 @@ def test_a_bad_page_token_and_page_size_are_refused(sfn):
 
 def test_an_unknown_operation_is_unknown_operation_exception(sfn):
     with pytest.raises(ClientError) as refused:
-        sfn.describe_map_run(mapRunArn="arn:aws:states:us-east-1:123456789012:mapRun:a/b:c")
+        sfn.describe_state_machine_alias(
+            stateMachineAliasArn="arn:aws:states:us-east-1:123456789012:stateMachine:m:live"
+        )
     assert code(refused.value) == "UnknownOperationException"
 
 

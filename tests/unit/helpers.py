@@ -19,6 +19,24 @@ def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dic
     return {"StartAt": start or next(iter(states)), "States": states, **top}
 
 
+DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+
+
+def distributed_map(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A definition of one Distributed Map state, Each, that runs `processor` per item."""
+    processor = {"ProcessorConfig": DISTRIBUTED, **processor}
+    return machine({"Each": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}})
+
+
+def object_reader(bucket: str, key: str, **config: Any) -> dict[str, Any]:
+    """An ItemReader of one S3 object (`config` its ReaderConfig)."""
+    return {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": config,
+        "Parameters": {"Bucket": bucket, "Key": key},
+    }
+
+
 def run(
     definition: dict[str, Any],
     input: Any = None,

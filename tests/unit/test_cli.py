@@ -109,3 +109,31 @@ def test_a_reader_that_goes_away_is_not_a_network_error(tmp_path):
     )
     assert done.stdout.count("\n") == 1
     assert done.stderr == ""  # no "cannot reach the API", no BrokenPipeError
+
+
+def test_permissions_name_what_a_distributed_maps_reader_and_writer_do(tmp_path, capsys):
+    each = {
+        "Type": "Map",
+        "ItemReader": {"Resource": STATES + "s3:listObjectsV2", "Parameters": {"Bucket": "b"}},
+        "ResultWriter": {"Resource": STATES + "s3:putObject", "Parameters": {"Bucket": "b"}},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Fn",
+            "States": {
+                "Fn": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+                    "End": True,
+                }
+            },
+        },
+        "End": True,
+    }
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"StartAt": "Each", "States": {"Each": each}}))
+    assert main(["permissions", str(path)]) == 0
+    assert capsys.readouterr().out.split() == [
+        "lambda:InvokeFunction",
+        "s3:ListBucket",
+        "s3:PutObject",
+    ]

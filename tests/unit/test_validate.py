@@ -12,6 +12,59 @@ from tests.unit.helpers import machine
 OK = {"Type": "Pass", "End": True}
 
 
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+
+
+def distributed(fields: dict, ExecutionType: str | None = "STANDARD") -> dict:  # noqa: N803
+    """A machine of one Distributed Map state A with `fields`."""
+    config = {"Mode": "DISTRIBUTED"}
+    if ExecutionType is not None:
+        config["ExecutionType"] = ExecutionType
+    processor = {"ProcessorConfig": config, **machine({"B": OK})}
+    return machine({"A": {**OK, "Type": "Map", "ItemProcessor": processor, **fields}})
+
+
+def test_a_whole_distributed_map_is_valid_in_both_languages():
+    fields = {
+        "ItemReader": {
+            "Resource": GET_OBJECT,
+            "ReaderConfig": {
+                "InputType": "CSV",
+                "CSVHeaderLocation": "GIVEN",
+                "CSVHeaders": ["a"],
+                "CSVDelimiter": "TAB",
+                "MaxItemsPath": "$.most",
+            },
+            "Parameters": {"Bucket.$": "$.bucket", "Key": "k"},
+        },
+        "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+        "ItemBatcher": {
+            "MaxItemsPerBatchPath": "$.n",
+            "MaxInputBytesPerBatch": 1024,
+            "BatchInput": {"x.$": "$.x"},
+        },
+        "ResultWriter": {
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "b", "Prefix": "p"},
+        },
+        "MaxConcurrency": 20,
+        "ToleratedFailurePercentage": 5,
+        "Label": "Each",
+    }
+    assert diagnose(distributed(fields))[1] == []
+    jsonata = {
+        "ItemReader": {
+            "Resource": GET_OBJECT,
+            "ReaderConfig": {"InputType": "JSONL", "MaxItems": "{% $states.input.most %}"},
+            "Arguments": {"Bucket": "{% $states.input.bucket %}", "Key": "k"},
+        },
+        "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.n %}"},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "b"}},
+    }
+    definition = {"QueryLanguage": "JSONata", **distributed(jsonata)}
+    assert diagnose(definition)[1] == []
+
+
 def problems(definition) -> set[tuple[str, str]]:
     return {(d.path, d.code) for d in diagnose(definition)[1]}
 
@@ -207,23 +260,86 @@ def test_a_valid_definition_has_no_diagnostics():
             machine(
                 {"A": {**OK, "Type": "Map", "ItemReader": {}, "ItemProcessor": machine({"B": OK})}}
             ),
-            ("/States/A/ItemReader", "UNSUPPORTED_FEATURE"),
+            ("/States/A/ItemReader", "SCHEMA_VALIDATION_FAILED"),
         ),
         (
-            machine(
+            distributed({}, ExecutionType=None),
+            ("/States/A/ItemProcessor/ProcessorConfig", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed({}, ExecutionType="EXPRESS"),
+            ("/States/A/ItemProcessor/ProcessorConfig/ExecutionType", "UNSUPPORTED_FEATURE"),
+        ),
+        (
+            distributed({"ItemReader": {"Resource": "arn:aws:states:::s3:putObject"}}),
+            ("/States/A/ItemReader/Resource", "UNSUPPORTED_FEATURE"),
+        ),
+        (
+            distributed({"ItemReader": {"Resource": GET_OBJECT, "Parameters": {}}}),
+            ("/States/A/ItemReader/ReaderConfig", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed(
                 {
-                    "A": {
-                        **OK,
-                        "Type": "Map",
-                        "ItemProcessor": {
-                            "ProcessorConfig": {"Mode": "DISTRIBUTED"},
-                            **machine({"B": OK}),
-                        },
+                    "ItemReader": {
+                        "Resource": GET_OBJECT,
+                        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"},
                     }
                 }
             ),
-            ("/States/A/ItemProcessor/ProcessorConfig/Mode", "UNSUPPORTED_FEATURE"),
+            ("/States/A/ItemReader/ReaderConfig", "SCHEMA_VALIDATION_FAILED"),
         ),
+        (
+            distributed(
+                {
+                    "ItemReader": {
+                        "Resource": GET_OBJECT,
+                        "ReaderConfig": {"InputType": "JSON", "CSVDelimiter": "PIPE"},
+                    }
+                }
+            ),
+            ("/States/A/ItemReader/ReaderConfig/CSVDelimiter", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed(
+                {
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:listObjectsV2",
+                        "ReaderConfig": {"InputType": "JSON"},
+                    }
+                }
+            ),
+            ("/States/A/ItemReader/ReaderConfig/InputType", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed(
+                {
+                    "ItemReader": {
+                        "Resource": GET_OBJECT,
+                        "ReaderConfig": {"InputType": "JSONL"},
+                        "Arguments": {},
+                    }
+                }
+            ),
+            ("/States/A/ItemReader", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed({"ItemBatcher": {"BatchInput": {}}}),
+            ("/States/A/ItemBatcher", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed({"ItemBatcher": {"MaxItemsPerBatch": 2, "MaxItemsPerBatchPath": "$.n"}}),
+            ("/States/A/ItemBatcher/MaxItemsPerBatchPath", "SCHEMA_VALIDATION_FAILED"),
+        ),
+        (
+            distributed({"ItemBatcher": {"MaxItemsPerBatchPath": "$$$"}}),
+            ("/States/A/ItemBatcher/MaxItemsPerBatchPath", "INVALID_JSON_PATH"),
+        ),
+        (
+            distributed({"ResultWriter": {"Resource": GET_OBJECT, "Parameters": {}}}),
+            ("/States/A/ResultWriter/Resource", "UNSUPPORTED_FEATURE"),
+        ),
+        (distributed({"Label": "x" * 41}), ("/States/A/Label", "SCHEMA_VALIDATION_FAILED")),
         (machine({"A": {**OK, "Type": "Map"}}), ("/States/A", "SCHEMA_VALIDATION_FAILED")),
         (
             machine({"A": {**OK, "Type": "Parallel", "Branches": [machine({"A": OK})]}}),

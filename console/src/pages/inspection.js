@@ -38,6 +38,9 @@ export function inspection(doc) {
     sections.push(section(`Children (${doc.children.length})`, list(doc.children, (c) =>
       [execution(c.executionId), ` ${c.status.toLowerCase()}, from ${c.state}`])));
   }
+  if ((doc.mapRuns || []).length) {
+    sections.push(section(`Map runs (${doc.mapRuns.length})`, list(doc.mapRuns, mapRun)));
+  }
   if ((doc.failedStates || []).length) {
     sections.push(section('Failed in', list(doc.failedStates, (f) =>
       [h('strong', {}, f.name), ` ${f.error || ''}`, f.cause ? `: ${short(f.cause, 160)}` : ''])));
@@ -82,6 +85,19 @@ export async function stateDetail(doc, name) {
   if (out) parts.push(h('h4', {}, 'Output ', copyButton(out.details.output)), tree(out.details.output));
   if (answer.nextToken) parts.push(h('p', { class: 'muted' }, 'Only its first 1,000 events are read here.'));
   return h('div', { class: 'state-detail', 'data-testid': 'state-detail', 'data-state': name }, parts);
+}
+
+/** A Distributed Map's run: how many of its items are done, running, failed or still to come. */
+function mapRun(run) {
+  const items = run.items;
+  const done = items.succeeded + items.failed + items.aborted;
+  return h('div', { 'data-testid': 'map-run', 'data-status': run.status },
+    h('strong', {}, run.state), ` ${run.status.toLowerCase()}${run.paused ? ', paused' : ''}`,
+    run.redriveCount ? `, redriven ${run.redriveCount}×` : '',
+    h('progress', { max: String(items.total || 1), value: String(done) }),
+    h('p', { class: 'names' }, `${done} of ${items.total} items done: ${items.succeeded} succeeded, `
+      + `${items.failed} failed, ${items.aborted} aborted; ${items.running} running, `
+      + `${items.pending} pending — in ${run.children.total} child executions of ${run.stateMachine}`));
 }
 
 function execution(id) {

@@ -180,6 +180,7 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
             f"child:     {c['executionId']} {c['status']} (from {c['state']})"
             for c in document.get("children", [])
         ),
+        *(f"map run:   {_map_run_line(r)}" for r in document.get("mapRuns", [])),
     ]
     if "output" in document:
         lines.append("output:    " + json.dumps(document["output"]))
@@ -187,6 +188,16 @@ def _describe(args: argparse.Namespace, client: Client) -> int:
         lines.append(f"error:     {document['error']}: {document.get('cause')}")
     _show(args, document, lines)
     return 0
+
+
+def _map_run_line(run: dict[str, Any]) -> str:
+    """One map run: its state and status, and its items by how far they have got."""
+    items = run["items"]
+    counts = ", ".join(
+        f"{items[k]} {k}" for k in ("pending", "running", "succeeded", "failed", "aborted")
+    )
+    paused = " paused" if run.get("paused") else ""
+    return f"{run['state']} {run['status']}{paused}: {items['total']} items ({counts})"
 
 
 def _wait_line(wait: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from segue.asl import errors
+from segue.asl import distributed, errors
 from segue.asl.errors import StatesError
 from segue.asl.jsonata_fields import Fields
 from segue.asl.jsonata_port import QueryFailure, is_expression
@@ -126,6 +126,8 @@ def _parallel(state: Parallel, visit: Visit, runtime: Runtime) -> Outcome:
 
 def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
     fields = Fields(visit, runtime)
+    if state.distributed and state.item_reader is not None:
+        return _distributed(state, visit, fields, None)
     if state.items is not None:
         items = fields.typed(state.items, "Items", "array")
     elif isinstance(visit.input, list):
@@ -133,6 +135,8 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
     else:
         shown = json.dumps(visit.input, separators=(",", ":"), ensure_ascii=False)
         raise QueryFailure(f"Map state input must be an array but was: {shown}")
+    if state.distributed:
+        return _distributed(state, visit, fields, items)
     start = state.processor.start_at
     starts = [Start(start, _item_input(state, visit, runtime, i, v)) for i, v in enumerate(items)]
     items_within_limit([s.input for s in starts], visit, runtime)
@@ -140,6 +144,19 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
         return finish(state, visit, [], runtime)
     concurrency = _count(fields, state.max_concurrency, "MaxConcurrency") or INLINE_CONCURRENCY
     return FanOut(tuple(starts), min(concurrency, INLINE_CONCURRENCY), *tolerances(state, fields))
+
+
+def _distributed(state: Map, visit: Visit, fields: Fields, items: list[Json] | None) -> Invoke:
+    concurrency = _count(fields, state.max_concurrency, "MaxConcurrency") or 0
+    return distributed.request(
+        state,
+        visit,
+        items,
+        fields.value,
+        lambda value, _, name: _count(fields, value, name),
+        visit.input,
+        (concurrency, *tolerances(state, fields)),
+    )
 
 
 def _item_input(state: Map, visit: Visit, runtime: Runtime, index: int, item: Json) -> Json:

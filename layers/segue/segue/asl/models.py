@@ -148,6 +148,52 @@ class ProcessorConfig(Model):
     execution_type: Literal["STANDARD", "EXPRESS"] | None = None
 
 
+class ReaderConfig(Model):
+    """How a Distributed Map's ItemReader reads its object (or inventory manifest)."""
+
+    input_type: Literal["JSON", "JSONL", "CSV", "MANIFEST"] | None = Field(
+        default=None, alias="InputType"
+    )
+    csv_header_location: Literal["FIRST_ROW", "GIVEN"] | None = Field(
+        default=None, alias="CSVHeaderLocation"
+    )
+    csv_headers: tuple[str, ...] | None = Field(default=None, alias="CSVHeaders")
+    csv_delimiter: Literal["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"] | None = Field(
+        default=None, alias="CSVDelimiter"
+    )
+    max_items: Annotated[StrictInt, Field(ge=0, le=100_000_000)] | Expression | None = None
+    max_items_path: str | None = None
+
+
+class ItemReader(Model):
+    """Where a Distributed Map's items come from: an S3 object, a listing or a manifest."""
+
+    resource: str
+    parameters: dict[str, Any] | None = None
+    arguments: Any = None
+    reader_config: ReaderConfig | None = None
+
+
+class ItemBatcher(Model):
+    """How a Distributed Map groups items into one child execution's input."""
+
+    max_items_per_batch: Count | Expression | None = None
+    max_items_per_batch_path: str | None = None
+    max_input_bytes_per_batch: (
+        Annotated[StrictInt, Field(ge=0, le=256 * 1024)] | Expression | None
+    ) = None
+    max_input_bytes_per_batch_path: str | None = None
+    batch_input: Any = None
+
+
+class ResultWriter(Model):
+    """Where a Distributed Map writes its children's results: an S3 prefix."""
+
+    resource: str
+    parameters: dict[str, Any] | None = None
+    arguments: Any = None
+
+
 class Processor(Machine):
     """What a Map state runs for each item."""
 
@@ -181,11 +227,11 @@ class Map(_Flow, _Paths, _Errors):
     result_path: str | None = "$"
     assign: dict[str, Any] | None = None
     items: Any = None
-    # Distributed Map fields, refused at validation (see validate.UNSUPPORTED).
-    item_reader: Any = None
-    item_batcher: Any = None
-    result_writer: Any = None
-    label: Any = None
+    # Distributed Map fields (validate keeps them to `Mode: DISTRIBUTED`)
+    item_reader: ItemReader | None = None
+    item_batcher: ItemBatcher | None = None
+    result_writer: ResultWriter | None = None
+    label: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
     @property
     def processor(self) -> Processor:
@@ -193,6 +239,12 @@ class Map(_Flow, _Paths, _Errors):
         processor = self.item_processor or self.iterator
         assert processor is not None, "validated definitions always have one"
         return processor
+
+    @property
+    def distributed(self) -> bool:
+        """Whether each item (or batch) runs as a child execution (`Mode: DISTRIBUTED`)."""
+        config = self.processor.processor_config
+        return config is not None and config.mode == "DISTRIBUTED"
 
 
 State = Annotated[

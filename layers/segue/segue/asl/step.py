@@ -13,7 +13,7 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from segue.asl import errors, jsonata_states
+from segue.asl import distributed, errors, jsonata_states
 from segue.asl.choice import first_match
 from segue.asl.errors import RuntimeFailure, StatesError
 from segue.asl.handling import handle
@@ -260,6 +260,8 @@ def _parallel(state: Parallel, visit: Visit, runtime: Runtime) -> Outcome:
 def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
     effective = _effective_input(state, visit)
     scope = _scope(visit, effective)
+    if state.distributed:
+        return _distributed(state, visit, runtime, effective)
     items = parse(state.items_path).find(scope)
     if not isinstance(items, list):
         raise RuntimeFailure(
@@ -279,6 +281,40 @@ def _map(state: Map, visit: Visit, runtime: Runtime) -> Outcome:
     return FanOut(starts, concurrency, *_tolerances(state, scope))
 
 
+def _distributed(state: Map, visit: Visit, runtime: Runtime, effective: Json) -> Invoke:
+    scope = _scope(visit, effective)
+    items = None
+    if state.item_reader is None:
+        items = parse(state.items_path).find(scope)
+        if not isinstance(items, list):
+            raise RuntimeFailure(
+                f"Invalid path '{state.items_path}': the ItemsPath must reference an array, "
+                f"got {type(items).__name__}"
+            )
+
+    def number(literal: Any, path: str | None, name: str) -> int | None:
+        if path is None:
+            return None if literal is None else int(_literal(literal))
+        return _count_at(
+            path,
+            scope,
+            lambda value: (
+                f"The {name}Path field must reference a non-negative integer: "
+                f"{path} == {_shown(value)}"
+            ),
+        )
+
+    return distributed.request(
+        state,
+        visit,
+        items,
+        lambda template, _: render(template, scope, runtime.rng),
+        number,
+        effective,
+        (_concurrency(state, scope), *_tolerances(state, scope)),
+    )
+
+
 def _item_input(
     selector: Any, effective: Json, visit: Visit, index: int, item: Json, runtime: Runtime
 ) -> Json:
@@ -289,15 +325,25 @@ def _item_input(
 
 
 def _concurrency(state: Map, scope: Scope) -> int:
-    if state.max_concurrency_path is None:
+    path = state.max_concurrency_path
+    if path is None:
         return _literal(state.max_concurrency) or 0
-    value = parse(state.max_concurrency_path).find(scope)
+    return _count_at(
+        path,
+        scope,
+        lambda value: (
+            f'The MaxConcurrencyPath field refers to value "{_shown(value)}" which '
+            f"is not a valid integer: {path}"
+        ),
+    )
+
+
+def _count_at(path: str, scope: Scope, problem: Callable[[Json], str]) -> int:
+    """The non-negative integer (or integer text) at `path`; States.Runtime otherwise."""
+    value = parse(path).find(scope)
     number = _integer_like(value)
     if number is None or number < 0:
-        raise RuntimeFailure(
-            f'The MaxConcurrencyPath field refers to value "{_shown(value)}" which is not a '
-            f"valid integer: {state.max_concurrency_path}"
-        )
+        raise RuntimeFailure(problem(value))
     return number
 
 

@@ -75,21 +75,22 @@ def combine(
     """A Parallel's or Map's one result: the outputs, or its failure past the tolerances."""
     failures = [result for result in results if isinstance(result, Failed)]
     if not failures:
-        return Succeeded([_item_output(result) for result in results])
+        return Succeeded([item_output(result) for result in results])
     count, percentage = tolerances or (None, None)
     if count is None and percentage is None:
         return failures[0]
     if (count is not None and len(failures) <= count) or (
         percentage is not None and len(failures) * 100 <= percentage * len(results)
     ):
-        return Succeeded([_item_output(result) for result in results])
+        return Succeeded([item_output(result) for result in results])
     return Failed(
         errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
         f"{len(failures)} of {len(results)} items failed, over the tolerated failure threshold",
     )
 
 
-def _item_output(result: Result) -> Json:
+def item_output(result: Result) -> Json:
+    """A branch's or item's place in the results: its output, or its error and cause."""
     if isinstance(result, Succeeded):
         return result.output
     return {"Error": result.error, "Cause": result.cause}

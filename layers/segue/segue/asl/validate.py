@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl import errors
 from segue.asl.diagnostics import Diagnostic, pointer
+from segue.asl.distributed import READERS, WRITERS
 from segue.asl.intrinsics import IntrinsicSyntaxError, looks_like_call, parse_call
 from segue.asl.jsonata_port import check as check_jsonata
 from segue.asl.jsonata_port import is_expression, top_level_names
@@ -73,13 +74,9 @@ _COMPUTED = (
 )
 """Number fields that a JSONata state may compute with a `{% ... %}` expression."""
 _SUB_MACHINES = ("Branches", "ItemProcessor", "Iterator")
-UNSUPPORTED = {
-    "Credentials": "Task credentials (cross-account roles)",
-    "ItemReader": "distributed Map (ItemReader)",
-    "ItemBatcher": "distributed Map (ItemBatcher)",
-    "ResultWriter": "distributed Map (ResultWriter)",
-    "Label": "distributed Map (Label)",
-}
+UNSUPPORTED = {"Credentials": "Task credentials (cross-account roles)"}
+DISTRIBUTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter", "Label")
+"""Fields only a Distributed Map (`ProcessorConfig.Mode: DISTRIBUTED`) may have."""
 _SEGUE_RESOURCES = {"segue:approval", "segue:waitForEvent"}
 SERVICE_INTEGRATION = "arn:aws:states:::"
 SERVICE_ACTIONS = frozenset(
@@ -195,6 +192,8 @@ def _check_state(
     found = _check_transitions(state, kind, here, states)
     found += _check_exclusive(state, here)
     found += _check_unsupported(state, here)
+    if kind == "Map":
+        found += _check_distributed(state, here, (state.get("QueryLanguage") or top) == JSONATA)
     found += _check_handlers(state, here, states)
     if kind == "Task":
         found += _check_task(state, here)
@@ -366,15 +365,111 @@ def _check_unsupported(state: dict[str, Any], here: Parts) -> list[Diagnostic]:
     if isinstance(credentials, dict) and not {"RoleArn", "RoleArn.$"} & credentials.keys():
         # AWS checks the shape before anything else: say what it says, not "unsupported"
         return [_schema((*here, "Credentials"), "The field 'RoleArn' is required but was missing")]
-    found = [
+    return [
         _unsupported((*here, field), what) for field, what in UNSUPPORTED.items() if field in state
     ]
-    for key in ("ItemProcessor", "Iterator"):
-        config = (
-            state.get(key, {}).get("ProcessorConfig") if isinstance(state.get(key), dict) else None
+
+
+def _check_distributed(state: dict[str, Any], here: Parts, jsonata: bool) -> list[Diagnostic]:
+    """A Distributed Map's reader, batcher and writer; its fields on no other Map."""
+    key = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+    processor = state.get(key)
+    config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+    config = config if isinstance(config, dict) else {}
+    at = (*here, key, "ProcessorConfig")
+    if config.get("Mode") != "DISTRIBUTED":
+        return [
+            _schema((*here, field), f"'{field}' needs 'ProcessorConfig': {{'Mode': 'DISTRIBUTED'}}")
+            for field in DISTRIBUTED_FIELDS
+            if field in state
+        ]
+    found: list[Diagnostic] = []
+    if "ExecutionType" not in config:
+        found.append(_schema(at, "a DISTRIBUTED ItemProcessor needs 'ExecutionType'"))
+    elif config["ExecutionType"] == "EXPRESS":
+        found.append(
+            _unsupported(
+                (*at, "ExecutionType"),
+                "EXPRESS child executions (a Distributed Map's children run as STANDARD)",
+            )
         )
-        if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
-            found.append(_unsupported((*here, key, "ProcessorConfig", "Mode"), "distributed Map"))
+    language = JSONATA if jsonata else JSONPATH
+    other = ("Parameters",) if jsonata else ("Arguments",)
+    for field, resources in (("ItemReader", READERS), ("ResultWriter", WRITERS)):
+        part = state.get(field)
+        if not isinstance(part, dict):
+            continue
+        found += _only_for(language, part, (*here, field), other)
+        if part.get("Resource") not in resources:
+            found.append(
+                _unsupported(
+                    (*here, field, "Resource"),
+                    f"{field} {part.get('Resource')!r} (it takes {', '.join(sorted(resources))})",
+                )
+            )
+        if not jsonata:
+            found += _check_template(part.get("Parameters"), (*here, field, "Parameters"))
+    found += _check_reader_config(state.get("ItemReader"), (*here, "ItemReader"), jsonata)
+    batcher = state.get("ItemBatcher")
+    if isinstance(batcher, dict):
+        limits = ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
+        if not any(f in batcher or f"{f}Path" in batcher for f in limits):
+            found.append(
+                _schema(
+                    (*here, "ItemBatcher"),
+                    "an ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch or both",
+                )
+            )
+        found += _check_counted(batcher, (*here, "ItemBatcher"), limits, jsonata)
+        if not jsonata:
+            found += _check_template(
+                batcher.get("BatchInput"), (*here, "ItemBatcher", "BatchInput")
+            )
+    return found
+
+
+def _check_reader_config(reader: Any, here: Parts, jsonata: bool) -> list[Diagnostic]:
+    if not isinstance(reader, dict):
+        return []
+    config = reader.get("ReaderConfig")
+    config = config if isinstance(config, dict) else {}
+    found = _check_counted(config, (*here, "ReaderConfig"), ("MaxItems",), jsonata)
+    kind = config.get("InputType")
+    if reader.get("Resource") == READERS[0] and kind is None:
+        found.append(_schema((*here, "ReaderConfig"), "s3:getObject needs 'InputType'"))
+    if reader.get("Resource") == READERS[1] and kind is not None:
+        found.append(
+            _schema(
+                (*here, "ReaderConfig", "InputType"),
+                "s3:listObjectsV2 reads a listing: it takes no 'InputType'",
+            )
+        )
+    if config.get("CSVHeaderLocation") == "GIVEN" and not config.get("CSVHeaders"):
+        found.append(_schema((*here, "ReaderConfig"), "CSVHeaderLocation GIVEN needs CSVHeaders"))
+    if kind != "CSV":
+        found += [
+            _schema((*here, "ReaderConfig", f), f"'{f}' is for InputType CSV")
+            for f in ("CSVHeaderLocation", "CSVHeaders", "CSVDelimiter")
+            if f in config
+        ]
+    return found
+
+
+def _check_counted(
+    holder: dict[str, Any], here: Parts, fields: tuple[str, ...], jsonata: bool
+) -> list[Diagnostic]:
+    """Number fields with a JSONPath twin (`<field>Path`): one or the other, in their language."""
+    found: list[Diagnostic] = []
+    for field in fields:
+        path = f"{field}Path"
+        if field in holder and path in holder:
+            found.append(_schema((*here, path), f"use '{field}' or '{path}', not both"))
+        if jsonata and path in holder:
+            found += _only_for(JSONATA, holder, here, (path,))
+        elif isinstance(holder.get(path), str):
+            found += _check_path(holder[path], (*here, path))
+        if not jsonata and isinstance(holder.get(field), str):
+            found.append(_schema((*here, field), f"'{field}' must be a number"))
     return found
 
 

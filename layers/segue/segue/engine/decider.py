@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from segue.asl import Invoke, Succeeded, complete, enter
-from segue.asl.models import Task
+from segue.asl.distributed import resource_of
 from segue.asl.timestamps import format_timestamp
 from segue.engine.decision import Advance, TaskReport
 from segue.engine.draft import Draft
@@ -24,11 +24,10 @@ from segue.engine.visits import resume_wait, runtime_for, visit_of
 from segue.engine.waits import (
     Await,
     WaitKind,
-    child_of,
     expired,
     segue_wait,
-    sync_mode,
     wait_kind,
+    waited_for,
 )
 
 if TYPE_CHECKING:
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from segue.asl import Result, StateMachine
-    from segue.asl.outcomes import Json
     from segue.engine.decision import Decision
     from segue.engine.head import Head, Token
     from segue.engine.refs import Values
@@ -78,7 +76,7 @@ def work(
     if token.wait:  # the claim found the wait's deadline passed
         now = clock()
         failed = expired(values(token.wait_info), format_timestamp(now))
-        resource = getattr(machine.state(token.state), "resource", "")
+        resource = resource_of(machine.state(token.state))
         report = TaskReport(resource, None, None, now, failed)
         return complete(machine, visit, failed, runtime_for(head, token, now)), report
     entered = enter(machine, visit, runtime_for(head, token, clock()))
@@ -99,9 +97,7 @@ def work(
         result = run_task(entered)
     ended = clock()
     if kind_of_wait is WaitKind.CALLBACK and isinstance(result, Succeeded):
-        child = child_of(result.output) if sync_mode(entered.resource) else ""
-        details: dict[str, Json] = {"child": child} if child else {}
-        awaited = Await(WaitKind.CALLBACK, *limits, details)
+        awaited = Await(WaitKind.CALLBACK, *limits, waited_for(entered.resource, result.output))
         return awaited, TaskReport(
             entered.resource, entered.parameters, started, ended, result, True, *limits
         )
@@ -155,11 +151,12 @@ def decide_cheap(draft: Draft) -> None:
 
 
 def cheap(machine: StateMachine, token: Token) -> bool:
-    """Whether `token` is ready now for a state that does no outside work (not a Task)."""
+    """Whether `token` is ready now for a state that does no outside work (not a Task, nor
+    a Distributed Map)."""
     return (
         token.status is TokenStatus.READY
         and not token.ready_at
         and not token.then
         and not token.wait
-        and not isinstance(machine.state(token.state), Task)
+        and not resource_of(machine.state(token.state))
     )

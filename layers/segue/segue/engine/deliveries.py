@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from segue.asl import complete
+from segue.asl.distributed import resource_of
 from segue.asl.timestamps import format_timestamp
 from segue.engine import events as ev
 from segue.engine.control import NotAllowed
@@ -65,7 +66,7 @@ def deliver(
     """The waiting task ends with `result`: on to Retry, Catch or the next state."""
     token = waiting_token(head, token_id, attempt, kind)
     draft = Draft(machine, head, now, values)
-    resource = getattr(machine.state(token.state), "resource", "")
+    resource = resource_of(machine.state(token.state))
     draft.task_events(token, TaskReport(resource, None, None, now, result))
     visit = visit_of(head, token, values, machine)
     draft.settle(token, complete(machine, visit, result, runtime_for(head, token, now)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from segue.asl.distributed import MAP_RUN, resource_of
 from segue.engine import events as ev
 from segue.engine.waits import activity_name
 
@@ -65,9 +66,12 @@ _LAMBDA_PREFIX = "arn:aws:lambda:"
 
 
 def family(resource: str) -> str:
-    """How AWS names a task's events: `LambdaFunction...`, `Activity...` or `Task...`."""
+    """How AWS names a task's events: `LambdaFunction...`, `Activity...` or `Task...` (a
+    Distributed Map's run: `MapRun...`)."""
     if resource.startswith(_LAMBDA_PREFIX):
         return "LambdaFunction"
+    if resource == MAP_RUN:
+        return "MapRun"
     return "Activity" if activity_name(resource) else "Task"
 
 
@@ -80,11 +84,11 @@ def numbered(event: Event, following: Event | None, machine: StateMachine) -> bo
         return state is not None and state.type == "Map"
     if event.type == ev.FAN_OUT_FAILED:  # shown only when no retry follows
         return following is None or following.type != ev.RETRY_SCHEDULED
-    resource = str(getattr(state, "resource", ""))
-    if event.type == ev.TASK_SUBMITTED:  # only an integration tells of a submission
-        return family(resource) == "Task"
-    if event.type == ev.TASK_STARTED:  # an activity starts when a worker takes it
-        return family(resource) != "Activity"
+    resource = resource_of(state) if state is not None else ""
+    if event.type == ev.TASK_SUBMITTED:  # only an integration (or a map run) tells of one
+        return family(resource) in ("Task", "MapRun")
+    if event.type == ev.TASK_STARTED:  # an activity starts when a worker takes it, and a
+        return family(resource) not in ("Activity", "MapRun")  # map run when submitted
     return True
 
 

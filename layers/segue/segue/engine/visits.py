@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from segue.asl import Runtime
 from segue.asl.context import ExecutionInfo, context_object
+from segue.asl.distributed import resource_of
 from segue.asl.outcomes import End, Next, Visit
 from segue.asl.timestamps import parse_timestamp, to_datetime
 from segue.engine.waits import WaitKind, task_token, wait_kind
@@ -52,7 +53,7 @@ def trigger_of(head: Head) -> dict[str, str] | None:
 def visit_of(head: Head, token: Token, values: Values, machine: StateMachine) -> Visit:
     """The pure interpreter's view of one token (with `$$.Task.Token` for a callback task)."""
     state = machine.state(token.state)
-    resource = getattr(state, "resource", "")
+    resource = resource_of(state)
     context = context_object(
         execution_info(head, values),
         token.state,

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from segue.asl import Failed, errors
+from segue.asl.distributed import MAP_RUN
 from segue.asl.timestamps import format_timestamp
 
 if TYPE_CHECKING:
@@ -62,9 +63,15 @@ class Await:
 
 def wait_kind(resource: str) -> WaitKind | None:
     """The kind of wait a Task resource makes, or None for a task that simply runs."""
-    if resource.endswith(CALLBACK_SUFFIX) or activity_name(resource) or sync_mode(resource):
-        # an activity's worker answers with the task token too, and a nested execution's
-        # end answers its parent's (`$$.Task.Token` may be answered first by anyone)
+    if (
+        resource.endswith(CALLBACK_SUFFIX)
+        or activity_name(resource)
+        or sync_mode(resource)
+        or resource == MAP_RUN
+    ):
+        # an activity's worker answers with the task token too, a nested execution's end
+        # answers its parent's (`$$.Task.Token` may be answered first by anyone), and a
+        # map run's end answers its Distributed Map's
         return WaitKind.CALLBACK
     if resource == APPROVAL:
         return WaitKind.APPROVAL
@@ -96,6 +103,16 @@ def child_of(started: Json) -> str:
     """The execution id a StartExecution answer names ("" for none)."""
     arn = started.get("ExecutionArn") if isinstance(started, dict) else None
     return execution_of(arn) if isinstance(arn, str) else ""
+
+
+def waited_for(resource: str, handed_over: Json) -> dict[str, Json]:
+    """What a task that waits after handing over names: the child or the map run it started."""
+    if sync_mode(resource):
+        child = child_of(handed_over)
+        return {"child": child} if child else {}
+    if resource == MAP_RUN and isinstance(handed_over, dict) and "mapRun" in handed_over:
+        return {"mapRun": handed_over["mapRun"]}
+    return {}
 
 
 def execution_of(arn: str) -> str:
@@ -215,11 +232,21 @@ def approval_id(execution_id: str, token: str, attempt: int) -> str:
 
 def child_waited(token: Token, values: Values) -> str:
     """The nested execution a `.sync` task's token waits for ("" for none)."""
+    return _waited(token, values, "child")
+
+
+def map_run_waited(token: Token, values: Values) -> str:
+    """The map run a Distributed Map's token waits for ("" for none)."""
+    return _waited(token, values, "mapRun")
+
+
+def _waited(token: Token, values: Values, key: str) -> str:
+    """What a callback wait names under `key` (`waited_for` put it there)."""
     if token.wait != WaitKind.CALLBACK or not token.wait_info:
         return ""
     info = values(token.wait_info)
-    child = info.get("child") if isinstance(info, dict) else None
-    return child if isinstance(child, str) else ""
+    found = info.get(key) if isinstance(info, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 def children_waited(head: Head, values: Values) -> tuple[str, ...]:

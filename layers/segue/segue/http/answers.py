@@ -75,6 +75,8 @@ class Inspection(_Answer):
     updated_at: str = Field(alias="updatedAt")
     children: list[dict[str, Any]]
     """The nested executions its Tasks started: executionId, state, status."""
+    map_runs: list[dict[str, Any]] = Field(alias="mapRuns")
+    """Its Distributed Maps' runs: status, and items and children by how far they got."""
     state_management: bool = Field(alias="stateManagement")
 
 

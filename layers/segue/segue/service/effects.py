@@ -59,6 +59,8 @@ class ChildHooks(Protocol):
 
     def adopt(self, child: Head, parent: Parent) -> None: ...
 
+    def held(self, parent: Head, paused: bool) -> tuple[str, ...]: ...
+
 
 @dataclass
 class Effects:

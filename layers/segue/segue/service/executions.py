@@ -27,8 +27,10 @@ from segue.service.errors import (
 )
 from segue.service.inspection import children_started, current_states, inspection_document
 from segue.service.limits import check_definition_size, check_document
+from segue.service.map_runs import map_run_arn, run_document, runs_of
 from segue.service.names import name_problem
 from segue.service.operator import Operator, check_auto_resume, check_states
+from segue.sfn.arns import Arns
 from segue.store.listing import is_position
 from segue.store.values import Owner
 from segue.telemetry import metrics
@@ -212,7 +214,12 @@ class Executions:
         for child in children:
             found = heads.get(child["executionId"])
             child["status"] = str(found.status) if found else "EXPIRED"
-        return document | {"children": children, "stateManagement": managed}
+        arns = Arns(self.services.settings.region, self.services.settings.account)
+        runs = [
+            run_document(run, plan, map_run_arn(arns, run))
+            for run, plan in runs_of(self.services, execution_id)
+        ]
+        return document | {"children": children, "mapRuns": runs, "stateManagement": managed}
 
     def list(
         self,

@@ -6,7 +6,9 @@ takes effect and the others find a status that refuses them (409).
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("segue.operator")
 
 MAX_AUTO_RESUME_SECONDS = 365 * 24 * 3600
+CASCADE_AT_ONCE = 8
+"""Children paused or resumed at once with their parent."""
 
 
 @dataclass
@@ -62,8 +66,8 @@ class Operator:
             )
 
         head = self.change(execution_id, decide)
-        for child in self._children(head):
-            self._cascade(child, lambda c: self.pause(c, by, _said(reason, execution_id), 0))
+        said = _said(reason, execution_id)
+        self._cascade(self._children(head, paused=True), lambda c: self.pause(c, by, said, 0))
         return head
 
     def resume(
@@ -97,8 +101,9 @@ class Operator:
 
         head = self.change(execution_id, decide)
         said = _said(reason, execution_id)
-        for child in self._children(head):
-            self._cascade(child, lambda c: self.resume(c, by, said, None, None))
+        self._cascade(
+            self._children(head, paused=False), lambda c: self.resume(c, by, said, None, None)
+        )
         return head
 
     def auto_resume(self, execution_id: str, pause_id: str) -> Head | None:
@@ -186,15 +191,30 @@ class Operator:
             "pause": pause_document(kept),
         }
 
-    def _children(self, head: Head) -> tuple[str, ...]:
+    def _children(self, head: Head, paused: bool) -> tuple[str, ...]:
+        """The children that pause and resume with `head` (its map runs stop or go on)."""
+        hooks = self.services.effects.children
+        if hooks is not None:
+            return hooks.held(head, paused)
         return children_waited(head, self.services.documents.reader(head.execution_id))
 
-    def _cascade(self, child: str, operate: Callable[[str], Head]) -> None:
-        """Pause or resume a running child as its parent was; one that cannot be is left."""
-        try:
-            operate(child)
-        except (ConflictingRequestError, NotFoundError) as refused:
-            log.info("%s left as it is: %s", child, refused)
+    def _cascade(self, children: tuple[str, ...], operate: Callable[[str], Head]) -> None:
+        """Pause or resume running children as their parent was, several at once (a map
+        run may have hundreds); one that cannot be is left as it is."""
+
+        def one(child: str) -> None:
+            try:
+                operate(child)
+            except (ConflictingRequestError, NotFoundError) as refused:
+                log.info("%s left as it is: %s", child, refused)
+
+        if len(children) <= 1:
+            for child in children:
+                one(child)
+            return
+        contexts = [contextvars.copy_context() for _ in children]  # each thread logs as ours
+        with ThreadPoolExecutor(min(CASCADE_AT_ONCE, len(children))) as pool:
+            list(pool.map(lambda c, child: c.run(one, child), contexts, children))
 
     def _head(self, execution_id: str) -> Head:
         head = self.services.store.get_head(execution_id)

@@ -23,14 +23,16 @@ from segue.service.dead_letters import DeadLetterQueue
 from segue.service.effects import Effects
 from segue.service.kept_pages import KeptPages
 from segue.service.machines import Machines
+from segue.service.map_runs import MapRuns
 from segue.service.rollout import Rollout, flag_store
 from segue.service.waits import Waits
 from segue.service.worker import Worker, wall_clock
 from segue.sfn.arns import Arns
 from segue.sfn.client import in_process as step_functions_in_process
-from segue.sfn.nested import parent_outcome
+from segue.sfn.nested import described, parent_outcome
 from segue.store.activities import ActivityStore
 from segue.store.dynamo import ExecutionStore
+from segue.store.map_runs import MapRunStore
 from segue.store.queue import MAX_DELAY_SECONDS, WorkQueue
 from segue.store.timers import Timers
 from segue.store.values import DocumentStore
@@ -171,6 +173,7 @@ class Services:
     kept_pages: KeptPages
     activities: Activities
     rollout: Rollout
+    map_runs: MapRunStore
 
 
 def build(
@@ -256,11 +259,15 @@ def build(
         KeptPages(store),
         activities,
         rollout,
+        MapRunStore(client("dynamodb"), settings.table),
     )
     effects.waits = Waits(built, clock)
-    effects.children = Children(
-        built, clock, partial(parent_outcome, arns=Arns(settings.region, settings.account))
+    arns = Arns(settings.region, settings.account)
+    map_runs = MapRuns(
+        built, clock, lambda: task_client("s3"), partial(described, arns=arns, text=True), arns
     )
+    effects.children = Children(built, clock, partial(parent_outcome, arns=arns), map_runs)
+    worker.resources.map_runs = map_runs
     worker.resources.step_functions = cache(lambda: step_functions_in_process(built))
     return built
 

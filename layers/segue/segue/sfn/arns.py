@@ -36,6 +36,10 @@ class Arns:
     def activity(self, name: str) -> str:
         return self._prefix("activity") + name
 
+    def map_run(self, machine: str, label: str, run: str) -> str:
+        """A map run's ARN: its state machine, its label, and the run."""
+        return self._prefix("mapRun") + f"{machine}/{label}:{run}"
+
     def state_machine_name(self, arn: str) -> tuple[str, int | None]:
         """(name, version or None) of a state machine ARN."""
         rest = self._rest(arn, "stateMachine", "a state machine")
@@ -53,6 +57,16 @@ class Arns:
         if not machine or not name or ":" in name:
             raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
         return rest
+
+    def map_run_of(self, arn: str) -> tuple[str, str]:
+        """(execution id, Map token) of a map run's ARN (`<machine>/<label>:<name>.<token>`)."""
+        rest = self._rest(arn, "mapRun", "a map run")
+        machine, slash, after = rest.partition("/")
+        _, colon, run = after.rpartition(":")
+        name, dot, token = run.rpartition(".")
+        if not (machine and slash and colon and name and dot and token):
+            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        return f"{machine}:{name}", token
 
     def activity_name(self, arn: str) -> str:
         return self._rest(arn, "activity", "an activity")

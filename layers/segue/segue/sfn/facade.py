@@ -29,6 +29,7 @@ from segue.service.errors import (
     TooLargeError,
 )
 from segue.service.executions import Executions
+from segue.service.map_runs import child_name, map_run_arn, run_document, runs_of
 from segue.service.names import name_problem
 from segue.service.operator import Operator
 from segue.service.waits import Waits
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from segue.engine.head import Head
     from segue.service.wiring import Services
     from segue.sfn.arns import Arns
+    from segue.store.map_runs import MapRun
 
 AWS_STATUS: dict[Status, s.ExecutionStatus] = {
     Status.RUNNING: "RUNNING",
@@ -425,9 +427,67 @@ class StepFunctions:
             segue_status=str(head.status),
         )
 
+    def describe_map_run(self, request: s.MapRunArnInput) -> s.Shape:
+        run, plan = self._map_run(request.map_run_arn)
+        document = run_document(run, plan, request.map_run_arn)
+        return s.DescribeMapRunOutput(
+            map_run_arn=request.map_run_arn,
+            execution_arn=self.arns.execution(run.execution_id),
+            status=run.status,
+            start_date=epoch(run.started_at),
+            stop_date=epoch(run.stopped_at) if run.stopped_at else None,
+            max_concurrency=run.max_concurrency,
+            tolerated_failure_percentage=float(document["toleratedFailurePercentage"] or 0),
+            tolerated_failure_count=int(document["toleratedFailureCount"] or 0),
+            item_counts=_counts(document["items"], run),
+            execution_counts=_counts(document["children"], run),
+            redrive_count=run.redrives,
+            redrive_date=epoch(run.redriven_at) if run.redriven_at else None,
+        )
+
+    def list_map_runs(self, request: s.ListMapRunsInput) -> s.Shape:
+        head = self._head(request.execution_arn)
+        rows = [
+            s.MapRunListItem(
+                execution_arn=self.arns.execution(head.execution_id),
+                map_run_arn=map_run_arn(self.arns, run),
+                state_machine_arn=self.arns.state_machine(head.state_machine),
+                start_date=epoch(run.started_at),
+                stop_date=epoch(run.stopped_at) if run.stopped_at else None,
+            )
+            for run, _ in runs_of(self.services, head.execution_id)
+        ]
+        listing = ["map-runs", head.execution_id]
+        page, token = self._page(listing, rows, request.max_results, request.next_token)
+        return s.ListMapRunsOutput(map_runs=page, next_token=token)
+
+    def _map_run(self, arn: str) -> tuple[MapRun, dict[str, Any]]:
+        with answered_as(missing=sfn.ResourceNotFound):
+            execution_id, token = self.arns.map_run_of(arn)
+        run = self.services.map_runs.get(execution_id, token)
+        if run is None:
+            raise sfn.ResourceNotFound(f"Map Run Does Not Exist: '{arn}'")
+        return run, self.services.documents.get(execution_id, run.plan)
+
+    def _map_run_children(self, request: s.ListExecutionsInput) -> s.Shape:
+        """ListExecutions of a map run: the children it started, in order."""
+        run, _ = self._map_run(request.map_run_arn or "")
+        ids = [f"{run.machine}:{child_name(run, i)}" for i in range(run.cursor)]
+        heads = self.services.store.get_heads(ids)
+        rows = [self._listed(_row(heads[i])) for i in ids if i in heads]
+        if request.status_filter is not None:
+            rows = [r for r in rows if r.status == request.status_filter]
+        listing = ["map-run-executions", request.map_run_arn, request.status_filter]
+        page, token = self._page(listing, rows, request.max_results, request.next_token)
+        return s.ListExecutionsOutput(executions=page, next_token=token)
+
     def list_executions(self, request: s.ListExecutionsInput) -> s.Shape:
         if request.map_run_arn is not None:
-            raise sfn.ValidationException("segue has no map runs yet")
+            if request.state_machine_arn is not None:
+                raise sfn.ValidationException(
+                    "Provide a StateMachine ARN or a MapRun ARN, not both"
+                )
+            return self._map_run_children(request)
         if request.state_machine_arn is None:
             raise sfn.ValidationException("Must provide a StateMachine ARN or MapRun ARN")
         name, _ = self.arns.state_machine_name(request.state_machine_arn)
@@ -602,6 +662,33 @@ class StepFunctions:
         size = size or DEFAULT_PAGE
         end = first + size
         return rows[first:end], self.services.cursors.issue(key, end if end < len(rows) else None)
+
+
+def _counts(document: dict[str, Any], run: MapRun) -> s.MapRunCounts:
+    """Counts of items or children as DescribeMapRun gives them."""
+    written = document["succeeded"] + document["failed"] if run.status != "RUNNING" else 0
+    return s.MapRunCounts(
+        pending=document["pending"],
+        running=document["running"],
+        succeeded=document["succeeded"],
+        failed=document["failed"],
+        timed_out=0,
+        aborted=document["aborted"],
+        total=document["total"],
+        results_written=written,
+    )
+
+
+def _row(head: Head) -> dict[str, Any]:
+    """A head as the execution listing's row (what `_listed` reads)."""
+    return {
+        "executionId": head.execution_id,
+        "stateMachine": head.state_machine,
+        "name": head.name,
+        "status": str(head.status),
+        "createdAt": head.created_at,
+        "updatedAt": head.updated_at,
+    }
 
 
 @contextlib.contextmanager

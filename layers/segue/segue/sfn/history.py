@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from segue.asl import errors
+from segue.asl.distributed import MAP_RUN, resource_of
 from segue.engine import events as ev
 from segue.engine.numbering import MECHANICS, TASKS
 from segue.engine.numbering import family as family_of
@@ -149,13 +150,18 @@ class Translator:
 
     def _task(self, event: Event, following: Event | None) -> list[_Entry]:
         state = self.machine.state(event.state or "")
-        resource = str(getattr(state, "resource", ""))
+        resource = resource_of(state) if state is not None else ""
         at, details = event.timestamp, event.details
+        if event.type == ev.TASK_SCHEDULED and resource == MAP_RUN:
+            body = {"length": 0}  # its items are read by the run, not counted here
+            return [_Entry("MapStateStarted", at, "mapStateStartedEventDetails", body)]
         if event.type == ev.TASK_SCHEDULED:
             # the task's parameters and time limits, as evaluated, are kept on TaskStarted
             started = following.details if following and following.type == ev.TASK_STARTED else {}
             return [self._scheduled(resource, started, at)]
         family = family_of(resource)
+        if family == "MapRun":
+            return self._map_run(event, following)
         service = _service(resource) if family == "Task" else {}
         if event.type == ev.TASK_SUBMITTED and family != "Task":
             return []  # only an integration tells of a submission
@@ -174,6 +180,22 @@ class Translator:
         word = "TimedOut" if details.get("error") == errors.TIMEOUT else "Failed"
         body = service | _failure(details)
         return [_Entry(f"{family}{word}", at, _details_key(f"{family}{word}"), body)]
+
+    def _map_run(self, event: Event, following: Event | None) -> list[_Entry]:
+        """A Distributed Map's task as AWS tells it: its run started, then how it ended."""
+        at, details = event.timestamp, event.details
+        if event.type == ev.TASK_SUBMITTED:
+            handed = self._value(details.get("output"))
+            body = {"mapRunArn": handed.get("MapRunArn", "")} if isinstance(handed, dict) else {}
+            return [_Entry("MapRunStarted", at, "mapRunStartedEventDetails", body)]
+        if event.type == ev.TASK_SUCCEEDED:
+            return [_Entry("MapRunSucceeded", at), _Entry("MapStateSucceeded", at)]
+        if event.type == ev.TASK_FAILED:
+            failed = [_Entry("MapRunFailed", at, "mapRunFailedEventDetails", _failure(details))]
+            if following is None or following.type != ev.RETRY_SCHEDULED:
+                failed.append(_Entry("MapStateFailed", at))
+            return failed
+        return []
 
     def _scheduled(self, resource: str, started: dict[str, Any], at: str) -> _Entry:
         parameters = started.get("parameters")
@@ -274,6 +296,8 @@ def _previous(kind: str, seen: list[str], last: int, before_last: int) -> int:
         return 0
     if kind == "MapIterationStarted" and seen[-1] == "MapIterationSucceeded":
         return before_last
+    if kind == "MapStateSucceeded" and seen[-1] == "MapRunSucceeded":
+        return len(seen)  # the run's end, which the state's exit then links past
     return last
 
 
@@ -282,9 +306,10 @@ def _link_target(
 ) -> tuple[int, int]:
     """(before_last, last) after the event `number` of type `kind`.
 
-    AWS links past a finished iteration's failure and a fan-out's success: the next event
-    names the one before them.
+    AWS links past a finished iteration's failure, a fan-out's success and a map run's:
+    the next event names the one before them.
     """
-    if kind in _HIDDEN_ON_SUCCESS or kind in ("MapIterationFailed", "MapIterationAborted"):
+    linked_past = ("MapIterationFailed", "MapIterationAborted", "MapRunSucceeded")
+    if kind in _HIDDEN_ON_SUCCESS or kind in linked_past:
         return before_last, last
     return last, number

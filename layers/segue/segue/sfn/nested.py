@@ -24,12 +24,14 @@ TEXT = 1
 """`parent_sync` of a `.sync` child: input and output as JSON text."""
 
 
-def described(child: Head, values: Values, arns: Arns) -> dict[str, Json]:
-    """The child's DescribeExecution, as a `.sync` (or `.sync:2`) Task's output shows it."""
+def described(child: Head, values: Values, arns: Arns, text: bool | None = None) -> dict[str, Json]:
+    """The child's DescribeExecution, as a `.sync` (or `.sync:2`) Task's output shows it;
+    `text` says whether input and output are JSON text (by default: as the parent asked)."""
+    as_text = child.parent_sync == TEXT if text is None else text
 
     def shown(ref: str) -> Json:
         value = values(ref)
-        return json_text(value) if child.parent_sync == TEXT else value
+        return json_text(value) if as_text else value
 
     answer: dict[str, Json] = {
         "ExecutionArn": arns.execution(child.execution_id),

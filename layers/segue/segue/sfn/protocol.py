@@ -45,6 +45,8 @@ OPERATIONS: dict[str, type[s.Shape]] = {
     "StartExecution": s.StartExecutionInput,
     "DescribeExecution": s.ExecutionArnInput,
     "ListExecutions": s.ListExecutionsInput,
+    "DescribeMapRun": s.MapRunArnInput,
+    "ListMapRuns": s.ListMapRunsInput,
     "GetExecutionHistory": s.GetExecutionHistoryInput,
     "StopExecution": s.StopExecutionInput,
     "RedriveExecution": s.RedriveExecutionInput,

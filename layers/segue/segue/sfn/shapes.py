@@ -314,6 +314,61 @@ class ListExecutionsOutput(Shape):
     next_token: str | None = None
 
 
+class MapRunArnInput(Shape):
+    """DescribeMapRun."""
+
+    map_run_arn: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class MapRunCounts(Shape):
+    """A map run's items, or its child executions, by how far they have got."""
+
+    pending: int
+    running: int
+    succeeded: int
+    failed: int
+    timed_out: int
+    aborted: int
+    total: int
+    results_written: int
+    failures_not_redrivable: int = 0
+    pending_redrive: int = 0
+
+
+class DescribeMapRunOutput(Shape):
+    map_run_arn: str
+    execution_arn: str
+    status: Literal["RUNNING", "SUCCEEDED", "FAILED", "ABORTED"]
+    start_date: float
+    stop_date: float | None = None
+    max_concurrency: int
+    tolerated_failure_percentage: float
+    tolerated_failure_count: int
+    item_counts: MapRunCounts
+    execution_counts: MapRunCounts
+    redrive_count: int = 0
+    redrive_date: float | None = None
+
+
+class ListMapRunsInput(Shape):
+    execution_arn: Arn
+    max_results: PageSize = 0
+    next_token: PageToken | None = None
+
+
+class MapRunListItem(Shape):
+    execution_arn: str
+    map_run_arn: str
+    state_machine_arn: str
+    start_date: float
+    stop_date: float | None = None
+
+
+class ListMapRunsOutput(Shape):
+    map_runs: list[MapRunListItem]
+    next_token: str | None = None
+
+
 class GetExecutionHistoryInput(Shape):
     execution_arn: Arn
     max_results: PageSize = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -85,6 +86,7 @@ class DocumentStore:
         self.bucket = bucket
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cached_bytes = 0
+        self._lock = threading.Lock()
 
     def put_many(self, owner: Owner | str, documents: dict[str, Json], now: datetime) -> None:
         """Store every (reference, document) pair that is not inline."""
@@ -116,9 +118,11 @@ class DocumentStore:
     def get(self, owner: Owner | str, ref: str) -> Json:
         if refs.kind(ref) == refs.INLINE:
             return refs.inline_value(ref)
-        if ref in self._cache:
-            self._cache.move_to_end(ref)
-            return self._cache[ref][0]
+        with self._lock:
+            cached = self._cache.get(ref)
+            if cached is not None:
+                self._cache.move_to_end(ref)
+                return cached[0]
         owner = _owner(owner)
         text = (
             self._get_object(owner, refs.key(ref))
@@ -130,13 +134,14 @@ class DocumentStore:
         return value
 
     def _remember(self, ref: str, value: Json, size: int) -> None:
-        if size > CACHE_BYTES // 4 or ref in self._cache:
-            return
-        self._cache[ref] = (value, size)
-        self._cached_bytes += size
-        while self._cached_bytes > CACHE_BYTES and self._cache:
-            _, (_, old_size) = self._cache.popitem(last=False)
-            self._cached_bytes -= old_size
+        with self._lock:  # threads share the cache (a worker's, the operator's cascades)
+            if size > CACHE_BYTES // 4 or ref in self._cache:
+                return
+            self._cache[ref] = (value, size)
+            self._cached_bytes += size
+            while self._cached_bytes > CACHE_BYTES and self._cache:
+                _, (_, old_size) = self._cache.popitem(last=False)
+                self._cached_bytes -= old_size
 
     def _put_object(self, owner: Owner, digest: str, text: str) -> None:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from segue.asl.models import Task
+from segue.asl.models import Map, Task
 from segue.asl.sdk import UnknownSdkAction, is_sdk_resource, sdk_action
 from segue.engine.waits import activity_name, base_resource
 
@@ -29,12 +29,25 @@ _OPTIMIZED = {
 }
 
 
+_S3 = {
+    "arn:aws:states:::s3:getObject": ("s3:GetObject",),
+    "arn:aws:states:::s3:listObjectsV2": ("s3:ListBucket",),
+    "arn:aws:states:::s3:putObject": ("s3:PutObject",),
+}
+"""What a Distributed Map's ItemReader and ResultWriter do to the workflow's buckets."""
+
+
 def task_actions(machine: StateMachine) -> dict[str, tuple[str, ...]]:
-    """Each Task resource of the machine and the IAM actions the worker needs for it."""
+    """Each Task resource of the machine (and each S3 call of a Distributed Map) and the
+    IAM actions the worker needs for it."""
     needed: dict[str, tuple[str, ...]] = {}
     for state in machine.states.values():
         if isinstance(state, Task) and state.resource not in needed:
             needed[state.resource] = actions_of(state.resource)
+        if isinstance(state, Map):
+            for part in (state.item_reader, state.result_writer):
+                if part is not None:
+                    needed[part.resource] = _S3.get(part.resource, ())
     return needed
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from segue.asl import Failed, Succeeded, errors
 from segue.asl.bounds import JsonTextError, read_json
+from segue.asl.distributed import MAP_RUN
 from segue.asl.sdk import PREFIX as SDK_PREFIX
 from segue.asl.sdk import SdkAction, UnknownSdkAction, optimized, sdk_action
 from segue.engine.waits import WaitKind, activity_name, base_resource, wait_kind
@@ -49,6 +50,12 @@ _INTEGRATION = "arn:aws:states:::"
 RUNNABLE_ACTIONS = frozenset({"lambda:invoke", "http:invoke", *_SERVICES})
 
 
+class MapRunStarter(Protocol):
+    """What starts a Distributed Map's run (`service.map_runs`)."""
+
+    def start(self, invoke: Invoke) -> Result: ...
+
+
 class Resources:
     """Task resources by ARN; every failure comes back as a `Failed` with an ASL error name."""
 
@@ -64,6 +71,8 @@ class Resources:
         self.activities = activities
         self.step_functions = step_functions
         """segue's own Step Functions API, in-process: what `sfn` calls reach."""
+        self.map_runs: MapRunStarter | None = None
+        """What runs a Distributed Map's task (set once the services exist)."""
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="task")
 
     def run(self, invoke: Invoke, budget: float | None = None) -> Result:
@@ -77,6 +86,10 @@ class Resources:
         activity = activity_name(invoke.resource)
         if activity is not None:
             return self._offer(activity, invoke)
+        if invoke.resource == MAP_RUN:
+            if self.map_runs is None:
+                return Failed(errors.RUNTIME, "segue runs no Distributed Map here")
+            return self.map_runs.start(invoke)
         # a callback's task, or a nested execution's, waits once it has handed over
         callback = wait_kind(invoke.resource) is WaitKind.CALLBACK
         timeout = HAND_OVER if callback else float(invoke.timeout_seconds or LONGEST_TASK)

@@ -591,3 +591,21 @@ def test_a_pause_landing_before_a_childs_claim_pauses_that_child_too(harness, mo
     assert document["status"] == "SUCCEEDED", document.get("cause")
     (run,) = runs(harness, execution_id)
     assert run.counts == {"succeeded": 4, "failed": 0, "aborted": 0}
+
+
+def test_a_result_writer_that_cannot_write_fails_the_map_and_its_run(harness, s3):
+    definition = dmap(
+        ItemsPath="$.xs",
+        ResultWriter={
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "no-such-bucket", "Prefix": "out"},
+        },
+        Catch=[{"ErrorEquals": ["States.ResultWriterFailed"], "Next": "Caught"}],
+    )
+    definition["States"]["Caught"] = {"Type": "Pass", "End": True}
+    document = harness.run("m", definition, {"xs": [1, 2]})
+    assert document["status"] == "SUCCEEDED"
+    assert document["output"]["Error"] == "States.ResultWriterFailed"
+    assert "no-such-bucket" in document["output"]["Cause"]
+    (run,) = runs(harness, document["executionId"])
+    assert run.status == "FAILED" and run.counts["succeeded"] == 2

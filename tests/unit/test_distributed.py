@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segue.asl import errors
+from segue.asl import diagnose, errors
 from segue.asl.bounds import measure
 from segue.asl.distributed import (
+    MAP_RUN,
     Batching,
     ReaderFailure,
     batched,
@@ -180,3 +181,9 @@ def test_lines_are_read_as_they_come_and_max_items_stops_the_reading():
 def test_a_quoted_csv_field_may_hold_a_line_break():
     body = b'a,b\n"one\nline",2\n'
     assert parse_object({"inputType": "CSV"}, body) == [{"a": "one\nline", "b": "2"}]
+
+
+def test_no_task_may_name_the_map_runs_own_resource():
+    task = {"Type": "Task", "Resource": MAP_RUN, "End": True}
+    (found,) = diagnose({"StartAt": "A", "States": {"A": task}})[1]
+    assert (found.path, found.code) == ("/States/A/Resource", "INVALID_RESOURCE")

@@ -23,7 +23,7 @@ from segue.asl.errors import RuntimeFailure, StatesError
 from segue.asl.jsonata_fields import Fields
 from segue.asl.jsonata_port import QueryFailure
 from segue.asl.jsonpath import Scope
-from segue.asl.models import Map as MapState
+from segue.asl.models import Map
 from segue.asl.outcomes import Failed, Invoke, Succeeded, Visit
 from segue.asl.payload import render
 from segue.asl.transitions import item_output, prefixed, task_token
@@ -31,7 +31,7 @@ from segue.asl.transitions import item_output, prefixed, task_token
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from segue.asl.models import Map, State
+    from segue.asl.models import State
     from segue.asl.outcomes import Json, Result, Runtime
 
 MAP_RUN = "segue:mapRun"
@@ -118,7 +118,7 @@ def request(
 
 def resource_of(state: State) -> str:
     """What a state runs as a task: a Task's resource, `MAP_RUN` for a Distributed Map."""
-    if isinstance(state, MapState) and state.distributed:
+    if isinstance(state, Map) and state.distributed:
         return MAP_RUN
     return str(getattr(state, "resource", ""))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +37,12 @@ from segue.store.values import Owner
 from segue.tasks.children import Parent
 
 if TYPE_CHECKING:
-    import random
     from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
     from segue.asl import Invoke, Result
     from segue.asl.outcomes import Json
-    from segue.engine.head import Head
+    from segue.engine.head import Head, Token
     from segue.engine.refs import Values
     from segue.service.wiring import Services
     from segue.sfn.arns import Arns
@@ -350,7 +350,8 @@ class MapRuns:
         if dm.over_tolerance(plan["request"], failed, run.items):
             self._close(run, FAILED, dm.too_many_failures(failed, run.items))
             return
-        self._close(run, SUCCEEDED, self._results(run, plan))
+        results = self._results(run, plan)  # a ResultWriter that cannot write fails the run
+        self._close(run, SUCCEEDED if isinstance(results, Succeeded) else FAILED, results)
 
     def _close(self, run: MapRun, status: RunStatus, result: Result) -> None:
         now = self.clock()
@@ -428,9 +429,7 @@ class MapRuns:
                 continue
             self.store.pause(run, paused, format_timestamp(self.clock()))
             run = self.store.get(run.execution_id, run.token) or run
-            # the child at the cursor may have started, its claim refused by the pause
-            held = {*run.running_set, run.cursor} if run.cursor < run.children else run.running_set
-            running += [f"{run.machine}:{child_name(run, i)}" for i in sorted(held)]
+            running += self._running(run)
             if not paused:
                 self.refill(run)
         return tuple(running)
@@ -444,7 +443,15 @@ class MapRuns:
         except (ConflictingRequestError, NotFoundError) as refused:
             log.info("%s left as it is: %s", child, refused)
 
-    def abort(self, parent: Head, token: Any, values: Values) -> None:
+    def _running(self, run: MapRun) -> list[str]:
+        """The run's children that may be running: those claimed, and the one at the cursor
+        (it may have started, its claim refused by a pause)."""
+        indexes = set(run.running_set)
+        if run.cursor < run.children:
+            indexes.add(run.cursor)
+        return [f"{run.machine}:{child_name(run, i)}" for i in sorted(indexes)]
+
+    def abort(self, parent: Head, token: Token, values: Values) -> None:
         """The Map's task no longer waits (cancelled, timed out): its run stops."""
         run = self._waited(parent, token, values)
         if run is None:
@@ -453,7 +460,7 @@ class MapRuns:
         if self.store.end(run, ABORTED, format_timestamp(self.clock()), ""):
             self._stop_children(run, reason)
 
-    def _waited(self, parent: Head, token: Any, values: Values) -> MapRun | None:
+    def _waited(self, parent: Head, token: Token, values: Values) -> MapRun | None:
         waited = map_run_waited(token, values)
         if not waited:
             return None
@@ -463,8 +470,7 @@ class MapRuns:
     def _stop_children(self, run: MapRun, reason: str) -> None:
         from segue.service.operator import Operator
 
-        for index in sorted(run.running_set):
-            child = f"{run.machine}:{child_name(run, index)}"
+        for child in self._running(run):
             try:
                 Operator(self.services, self.clock).cancel(child, "segue", reason)
             except (ConflictingRequestError, NotFoundError) as ended:
@@ -563,6 +569,5 @@ def _outcome(result: Result) -> dict[str, Json]:
 
 
 def _rng(execution_id: str, token: str) -> random.Random:
-    import random
-
+    """The same chances on every start of the run (`States.UUID` in an ItemSelector)."""
     return random.Random(f"{execution_id}/{token}/map")

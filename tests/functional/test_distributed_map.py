@@ -609,3 +609,27 @@ def test_a_result_writer_that_cannot_write_fails_the_map_and_its_run(harness, s3
     assert "no-such-bucket" in document["output"]["Cause"]
     (run,) = runs(harness, document["executionId"])
     assert run.status == "FAILED" and run.counts["succeeded"] == 2
+
+
+def test_a_state_after_a_distributed_map_names_its_entry_by_awss_event_id(harness):
+    definition = dmap(ItemsPath="$.xs")
+    each = definition["States"]["Each"]
+    del each["End"]
+    definition["States"] |= {
+        "Each": each | {"Next": "Bad"},
+        "Bad": {"Type": "Pass", "InputPath": "$.missing", "End": True},
+    }
+    document = harness.run("m", definition, {"xs": [1]})
+    assert document["status"] == "FAILED" and document["error"] == "States.Runtime"
+    sfn = step_functions_client(harness.api.handler)
+    arn = f"arn:aws:states:us-east-1:123456789012:execution:{document['executionId']}"
+    events = sfn.get_execution_history(executionArn=arn)["events"]
+    types = [e["type"] for e in events if e["id"] < 1_000_000_000]
+    assert types[2:6] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunSucceeded",
+        "MapStateSucceeded",
+    ]
+    (bad,) = [e for e in events if e["type"] == "PassStateEntered"]
+    assert f"(entered at the event id #{bad['id']})" in document["cause"]

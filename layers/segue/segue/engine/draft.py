@@ -16,7 +16,7 @@ from segue.engine import events as ev
 from segue.engine.decision import AutoResume, Decision, wants_message
 from segue.engine.events import Event
 from segue.engine.head import HEAD_BYTES, Pause, Status, Token, TokenStatus, is_terminal
-from segue.engine.numbering import numbered, unnumbered
+from segue.engine.numbering import aws_events, unnumbered
 from segue.engine.refs import INLINE, kind, ref_of
 from segue.engine.visits import instant
 from segue.engine.waits import Await, deadlines, next_deadline
@@ -104,7 +104,7 @@ class Draft:
         """
         events, upto = self.events, self._numbered_upto
         for index in range(upto, len(events) - 1):
-            self._unnumbered += not numbered(events[index], events[index + 1], self.machine)
+            self._unnumbered += 1 - aws_events(events[index], events[index + 1], self.machine)
         self._numbered_upto = max(upto, len(events) - 1)
         last = unnumbered(events[self._numbered_upto :], self.machine)
         return self.head.unnumbered + self._unnumbered + last

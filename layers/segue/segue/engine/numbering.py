@@ -92,9 +92,23 @@ def numbered(event: Event, following: Event | None, machine: StateMachine) -> bo
     return True
 
 
+def aws_events(event: Event, following: Event | None, machine: StateMachine) -> int:
+    """How many events of AWS's history this one stands for: 0, 1, or 2 for a map run's
+    end (`MapRunSucceeded` and `MapStateSucceeded`, or its failure and the state's)."""
+    if not numbered(event, following, machine):
+        return 0
+    if event.type not in (ev.TASK_SUCCEEDED, ev.TASK_FAILED) or not event.state:
+        return 1
+    if family(resource_of(machine.state(event.state))) != "MapRun":
+        return 1
+    retried = following is not None and following.type == ev.RETRY_SCHEDULED
+    return 1 if event.type == ev.TASK_FAILED and retried else 2
+
+
 def unnumbered(events: Sequence[Event], machine: StateMachine) -> int:
-    """How many of `events` (one commit's, in order) AWS's history does not number."""
+    """How many fewer events than `events` (one commit's, in order) AWS's history numbers
+    (fewer than none when one of them stands for two)."""
     return sum(
-        not numbered(event, events[i + 1] if i + 1 < len(events) else None, machine)
+        1 - aws_events(event, events[i + 1] if i + 1 < len(events) else None, machine)
         for i, event in enumerate(events)
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from segue.asl import diagnose
 from segue.asl.bounds import text_of
+from segue.asl.distributed import MAP_RUN, resource_of
 from segue.asl.machine import read_definition
 from segue.asl.timestamps import format_timestamp
 from segue.engine import control
@@ -214,11 +215,14 @@ class Executions:
         for child in children:
             found = heads.get(child["executionId"])
             child["status"] = str(found.status) if found else "EXPIRED"
-        arns = Arns(self.services.settings.region, self.services.settings.account)
-        runs = [
-            run_document(run, plan, map_run_arn(arns, run))
-            for run, plan in runs_of(self.services, execution_id)
-        ]
+        runs = []
+        if any(resource_of(state) == MAP_RUN for state in machine.states.values()):
+            # only a machine with a Distributed Map has runs to read (a Query spared)
+            arns = Arns(self.services.settings.region, self.services.settings.account)
+            runs = [
+                run_document(run, plan, map_run_arn(arns, run))
+                for run, plan in runs_of(self.services, execution_id)
+            ]
         return document | {"children": children, "mapRuns": runs, "stateManagement": managed}
 
     def list(
